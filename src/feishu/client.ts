@@ -1,0 +1,196 @@
+import * as http from 'node:http'
+import * as https from 'node:https'
+import * as core from '@actions/core'
+import { HttpClient } from '@actions/http-client'
+import { CODES, FeishuError, TransportError } from './errors.js'
+import { nextRetry, rateLimitReset } from './retry.js'
+
+export interface ClientOptions {
+  baseUrl: string
+  appId: string
+  appSecret: string
+  timeoutMs: number
+  maxRetries: number
+  /** Injected by tests of the waits; the action sleeps for real. */
+  sleep?: (ms: number) => Promise<void>
+}
+
+/** A Feishu answer whose `code` is 0: the whole body, since the token call does not wrap it in `data`. */
+export type Envelope = Record<string, unknown> & { code: 0; msg?: string; data?: unknown }
+
+export interface Answer {
+  status: number
+  headers: http.IncomingHttpHeaders
+  body: string
+}
+
+/**
+ * Talks to the Feishu Open Platform: gets the tenant token, sends requests with it, reads the platform's
+ * envelope, and retries what is transient.
+ */
+export class FeishuClient {
+  private readonly http = new HttpClient('feishu-okr-period', [], { keepAlive: true })
+  private readonly sleep: (ms: number) => Promise<void>
+  private token: string | undefined
+
+  constructor(private readonly options: ClientOptions) {
+    this.sleep = options.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)))
+  }
+
+  async authenticate(): Promise<void> {
+    const { appId, appSecret } = this.options
+    const answer = await this.send('Getting the tenant access token', 'POST', '/open-apis/auth/v3/tenant_access_token/internal', {
+      app_id: appId,
+      app_secret: appSecret
+    })
+    const token = answer.tenant_access_token
+    if (typeof token !== 'string' || token === '') {
+      throw new TransportError('Getting the tenant access token', 'unreadable', 'the answer has no tenant_access_token', 200)
+    }
+    core.setSecret(token)
+    this.token = token
+  }
+
+  /**
+   * Sends an authorized request and returns its `data`. A token the platform no longer accepts is fetched
+   * again once, and the request sent once more.
+   */
+  async call(operation: string, method: 'GET' | 'POST', path: string, body?: object): Promise<unknown> {
+    if (!this.token) await this.authenticate()
+    try {
+      return (await this.send(operation, method, path, body, this.token)).data
+    } catch (error) {
+      if (!(error instanceof FeishuError && error.code === CODES.tokenInvalid)) throw error
+      core.info('Feishu rejected the tenant access token; getting a new one and trying once more.')
+      await this.authenticate()
+      return (await this.send(operation, method, path, body, this.token)).data
+    }
+  }
+
+  dispose(): void {
+    this.http.dispose()
+  }
+
+  private async send(operation: string, method: string, path: string, body?: object, token?: string): Promise<Envelope> {
+    const url = new URL(path, this.options.baseUrl)
+    const headers: http.OutgoingHttpHeaders = { accept: 'application/json', 'user-agent': 'feishu-okr-period' }
+    if (token) headers.authorization = `Bearer ${token}`
+    const payload = body && JSON.stringify(body)
+    if (payload) headers['content-type'] = 'application/json; charset=utf-8'
+
+    let answerLost = false
+    for (let attempt = 1; ; attempt++) {
+      let answer: Answer | undefined
+      try {
+        answer = await this.exchange(url, method, headers, payload)
+        return readEnvelope(operation, answer)
+      } catch (error) {
+        const failure = asTransportError(operation, error, this.options.timeoutMs)
+        answerLost ||= failure instanceof TransportError && failure.mayHaveArrived
+        const reset = answer && rateLimitReset(answer.headers, Date.now())
+        const retry = nextRetry(failure, attempt, this.options.maxRetries, Math.random(), reset)
+        if (!retry) throw attempt > 1 ? afterAttempts(failure, attempt, answerLost) : failure
+        core.info(`${operation}: attempt ${attempt} of ${this.options.maxRetries + 1} ${retry.reason}; retrying in ${(retry.waitMs / 1000).toFixed(1)} s.`)
+        await this.sleep(retry.waitMs)
+      }
+    }
+  }
+
+  /** One HTTP exchange, aborted as a whole (connect, send, wait, read) at the timeout. */
+  private exchange(url: URL, method: string, headers: http.OutgoingHttpHeaders, payload?: string): Promise<Answer> {
+    const transport = url.protocol === 'https:' ? https : http
+    return new Promise((resolve, reject) => {
+      const request = transport.request(
+        url,
+        // The toolkit's agent is the one that honours https_proxy / no_proxy.
+        { method, headers, agent: this.http.getAgent(url.href), signal: AbortSignal.timeout(this.options.timeoutMs) },
+        response => {
+          const chunks: Buffer[] = []
+          response.on('data', (chunk: Buffer) => chunks.push(chunk))
+          response.on('error', reject)
+          response.on('close', () => {
+            if (!response.complete) reject(Object.assign(new Error('the connection closed mid-answer'), { code: 'ECONNRESET' }))
+          })
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') })
+          )
+        }
+      )
+      request.on('error', reject)
+      request.end(payload)
+    })
+  }
+}
+
+/** Reads the platform's envelope. The body's `code` decides, whatever the HTTP status. */
+export function readEnvelope(operation: string, answer: Answer): Envelope {
+  const logId = header(answer.headers, 'x-tt-logid') ?? header(answer.headers, 'x-request-id')
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(answer.body)
+  } catch {
+    parsed = undefined
+  }
+  if (!isRecord(parsed) || typeof parsed.code !== 'number') {
+    const what = answer.body.trim() === '' ? 'an empty body' : `not a Feishu answer: ${excerpt(answer.body)}`
+    throw new TransportError(operation, 'unreadable', `HTTP ${answer.status}, ${what}`, answer.status, logId)
+  }
+  if (parsed.code === 0) return parsed as Envelope
+
+  const error = isRecord(parsed.error) ? parsed.error : {}
+  const violations = Array.isArray(error.permission_violations) ? error.permission_violations : []
+  throw new FeishuError(operation, answer.status, parsed.code, typeof parsed.msg === 'string' ? parsed.msg : '', {
+    logId: logId ?? stringOrUndefined(error.log_id),
+    troubleshooter: stringOrUndefined(error.troubleshooter),
+    scopes: violations.flatMap(violation => (isRecord(violation) && typeof violation.subject === 'string' ? [violation.subject] : []))
+  })
+}
+
+/**
+ * A short, printable excerpt of a body that is not JSON, for the error message. Anything shaped like a
+ * token is cut out: a truncated token answer would otherwise show part of one, which no mask covers.
+ */
+export function excerpt(body: string): string {
+  const safe = body
+    .replace(/"tenant_access_token"\s*:\s*"[^"]*"?/g, '"tenant_access_token":"***"')
+    .replace(/\b[tu]-[A-Za-z0-9_-]{6,}/g, '***')
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e\u00a0-\uffff]/g, '?')
+    .trim()
+  return safe.length > 120 ? `${safe.slice(0, 120)}…` : safe
+}
+
+function asTransportError(operation: string, error: unknown, timeoutMs: number): unknown {
+  if (error instanceof FeishuError || error instanceof TransportError) return error
+  const code = (error as { code?: unknown }).code
+  if ((error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError') {
+    return new TransportError(operation, 'timeout', `no answer within ${timeoutMs / 1000} s (timeout_seconds)`)
+  }
+  const detail = typeof code === 'string' ? code : (error as Error).message
+  return new TransportError(operation, 'network', `the connection failed (${detail})`, undefined, undefined, !NOT_SENT.has(detail))
+}
+
+/** The last failure of a request that was sent more than once, with what the earlier attempts tell. */
+function afterAttempts(error: unknown, attempts: number, answerLost: boolean): unknown {
+  if (error instanceof TransportError) {
+    return new TransportError(error.operation, error.failure, `${error.detail}; gave up after ${attempts} attempts`, error.status, error.logId)
+  }
+  if (error instanceof FeishuError) return error.with({ attempts, earlierAnswerLost: answerLost })
+  return error
+}
+
+/** Connection errors that mean the request never reached the server. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+
+function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name]
+  return (Array.isArray(value) ? value[0] : value) || undefined
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined
+}

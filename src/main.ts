@@ -1,0 +1,52 @@
+import * as core from '@actions/core'
+import { describeFailure, isExpectedFailure } from './errors.js'
+import { FeishuClient } from './feishu/client.js'
+import { readSettings, type Settings } from './inputs.js'
+import { formatMonth } from './months.js'
+import { type Outcome, formatOptionalMonth, openPeriod } from './okr.js'
+
+export async function run(): Promise<void> {
+  let client: FeishuClient | undefined
+  try {
+    const settings = readSettings()
+    client = new FeishuClient(settings)
+    await client.authenticate()
+    const outcome = await openPeriod(client, settings, new Date())
+    setOutputs(outcome)
+    await writeSummary(outcome, settings)
+  } catch (error) {
+    if (!isExpectedFailure(error) && error instanceof Error && error.stack) core.debug(error.stack)
+    core.setFailed(describeFailure(error))
+  } finally {
+    client?.dispose()
+  }
+}
+
+function setOutputs(outcome: Outcome): void {
+  core.setOutput('period_id', outcome.id)
+  core.setOutput('start_month', formatMonth(outcome.startMonth))
+  core.setOutput('end_month', outcome.endMonth === undefined ? '' : formatMonth(outcome.endMonth))
+  core.setOutput('created', String(outcome.created))
+  const months = `${formatMonth(outcome.startMonth)} to ${formatOptionalMonth(outcome.endMonth)}`
+  if (outcome.dryRun) core.info(`Dry run: would create the OKR period ${months}; nothing was created.`)
+  else if (outcome.created) core.info(`Created OKR period ${outcome.id} (${months}).`)
+}
+
+async function writeSummary(outcome: Outcome, settings: Settings): Promise<void> {
+  // Outside a runner (a local run) there is no summary file, and the period is no less open for it.
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  const result = outcome.dryRun ? 'dry run: nothing created' : outcome.created ? 'created' : 'already existed'
+  await core.summary
+    .addHeading(outcome.dryRun ? 'OKR period (dry run)' : 'OKR period', 3)
+    .addTable([
+      [
+        { data: 'Period id', header: true },
+        { data: 'Start month', header: true },
+        { data: 'End month', header: true },
+        { data: 'Result', header: true },
+        { data: 'Domain', header: true }
+      ],
+      [outcome.id || '(unknown)', formatMonth(outcome.startMonth), formatOptionalMonth(outcome.endMonth), result, new URL(settings.baseUrl).host]
+    ])
+    .write()
+}

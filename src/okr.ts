@@ -1,0 +1,203 @@
+import * as core from '@actions/core'
+import { ActionError } from './errors.js'
+import type { FeishuClient } from './feishu/client.js'
+import { CODES, FeishuError } from './feishu/errors.js'
+import type { Settings } from './inputs.js'
+import {
+  type Month,
+  type PeriodRule,
+  describeRule,
+  formatMonth,
+  monthAt,
+  monthOfPeriodEnd,
+  monthOfPeriodStart,
+  neighbouringStarts,
+  parseMonth,
+  periodEnd,
+  periodStartHolding,
+  startsPeriod
+} from './months.js'
+
+export interface Period {
+  /** Empty when the period exists but could not be identified, or in a dry run. */
+  id: string
+  startMonth: Month
+  /** Unknown only when an existing period could not be identified and the rule was not fetched. */
+  endMonth: Month | undefined
+}
+
+export interface Outcome extends Period {
+  created: boolean
+  dryRun: boolean
+}
+
+const PERIODS_PATH = '/open-apis/okr/v1/periods'
+const RULES_PATH = '/open-apis/okr/v1/period_rules'
+/** Periods per page of the list; more than a tenant makes in years, so one page is the usual case. */
+const PAGE_SIZE = 100
+/** A guard against a server that keeps saying `has_more`. */
+const MAX_PAGES = 50
+
+/**
+ * Opens the period the settings ask for, or, with `allow_existing`, reports the one that already exists.
+ * The plain `YYYY-MM` path sends one request; the rule is fetched only when it is needed.
+ */
+export async function openPeriod(client: FeishuClient, settings: Settings, today: Date): Promise<Outcome> {
+  const { periodRuleId } = settings
+  let rule: PeriodRule | undefined
+  let start: Month
+  if ('relative' in settings.startMonth) {
+    rule = await fetchRule(client, periodRuleId)
+    const holdingToday = periodStartHolding(rule, monthAt(today, settings.timeZone))
+    start = settings.startMonth.relative === 'current' ? holdingToday : holdingToday + rule.length
+    core.info(`start_month '${settings.startMonth.relative}' is ${formatMonth(start)}: rule ${periodRuleId} is ${describeRule(rule)}, and today is in ${formatMonth(monthAt(today, settings.timeZone))} in ${settings.timeZone}.`)
+  } else {
+    start = settings.startMonth.month
+  }
+
+  if (settings.dryRun) {
+    rule ??= await fetchRule(client, periodRuleId)
+    if (!startsPeriod(rule, start)) throw new ActionError(doesNotFit(rule, start))
+    return { id: '', startMonth: start, endMonth: periodEnd(rule, start), created: false, dryRun: true }
+  }
+
+  try {
+    return { ...(await createPeriod(client, periodRuleId, start)), created: true, dryRun: false }
+  } catch (error) {
+    if (!(error instanceof FeishuError)) throw error
+    if (error.code === CODES.periodExists) return existingPeriod(client, settings, error, start, rule)
+    if (error.code === CODES.monthDoesNotFitRule) throw await explainMismatch(client, error, periodRuleId, start, rule)
+    if (error.code === CODES.ruleNotFound) throw await explainUnknownRule(client, error)
+    throw error
+  }
+}
+
+async function createPeriod(client: FeishuClient, periodRuleId: string, start: Month): Promise<Period> {
+  const data = record(
+    await client.call('Creating the OKR period', 'POST', PERIODS_PATH, { period_rule_id: periodRuleId, start_month: formatMonth(start) })
+  )
+  const id = data.period_id
+  if (typeof id !== 'string' && typeof id !== 'number') throw new ActionError('Creating the OKR period: Feishu answered success without a period_id.')
+  const startMonth = parseMonth(String(data.start_month)) ?? start
+  return { id: String(id), startMonth, endMonth: parseMonth(String(data.end_month)) }
+}
+
+/** 1001008: success with `allow_existing`, described by the period found in the list. */
+async function existingPeriod(
+  client: FeishuClient,
+  settings: Settings,
+  error: FeishuError,
+  start: Month,
+  rule: PeriodRule | undefined
+): Promise<Outcome> {
+  if (!settings.allowExisting) {
+    if (!error.details.earlierAnswerLost) {
+      throw error.with({ hint: `The period starting ${formatMonth(start)} exists already; set allow_existing: true to accept an existing period as success.` })
+    }
+    const found = await findPeriod(client, start).catch(() => undefined)
+    const which = found?.id ? ` (period_id ${found.id})` : ''
+    throw error.with({
+      hint: `An earlier attempt of this same run, whose answer was lost, may have created it${which}. Set allow_existing: true to accept an existing period as success.`
+    })
+  }
+
+  const found = await findPeriod(client, start)
+  if (found) {
+    core.info(`The period exists already: ${found.id} (${formatMonth(found.startMonth)} to ${formatOptionalMonth(found.endMonth)}).`)
+    return { ...found, created: false, dryRun: false }
+  }
+  core.warning(
+    `A period for ${formatMonth(start)} exists already (code 1001008), but none of the listed periods could be matched to it, so the period_id output is empty.`
+  )
+  return { id: '', startMonth: start, endMonth: rule && periodEnd(rule, start), created: false, dryRun: false }
+}
+
+/**
+ * The period that starts on `start`, or else the one that holds it, following every page of the list.
+ * Periods are told apart by their start and end times, so a list without them identifies nothing.
+ */
+export async function findPeriod(client: FeishuClient, start: Month): Promise<Period | undefined> {
+  let holding: Period | undefined
+  let pageToken: string | undefined
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const query = new URLSearchParams({ page_size: String(PAGE_SIZE) })
+    if (pageToken) query.set('page_token', pageToken)
+    const data = record(await client.call('Listing OKR periods', 'GET', `${PERIODS_PATH}?${query}`))
+    for (const period of (Array.isArray(data.items) ? data.items : []).map(toPeriod)) {
+      if (!period?.endMonth) continue
+      if (period.startMonth === start) return period
+      if (period.startMonth < start && start <= period.endMonth) holding ??= period
+    }
+    const next = typeof data.page_token === 'string' ? data.page_token : ''
+    if (data.has_more !== true || next === '' || next === pageToken) break
+    pageToken = next
+  }
+  return holding
+}
+
+function toPeriod(item: unknown): Period | undefined {
+  const { id, period_start_time: startTime, period_end_time: endTime } = record(item)
+  const startMs = Number(startTime)
+  const endMs = Number(endTime)
+  if (typeof id !== 'string' || !startTime || !endTime || !Number.isFinite(startMs) || !Number.isFinite(endMs)) return undefined
+  return { id, startMonth: monthOfPeriodStart(startMs), endMonth: monthOfPeriodEnd(endMs) }
+}
+
+export async function fetchRules(client: FeishuClient): Promise<PeriodRule[]> {
+  const data = record(await client.call('Listing period rules', 'GET', RULES_PATH))
+  return (Array.isArray(data.period_rules) ? data.period_rules : []).flatMap(item => {
+    const { period_rule_id: id, type, length, first_month: firstMonth } = record(item)
+    const valid = typeof id === 'string' && Number.isInteger(length) && (length as number) > 0 && Number.isInteger(firstMonth)
+    return valid ? [{ id, type: String(type), length: length as number, firstMonth: firstMonth as number }] : []
+  })
+}
+
+async function fetchRule(client: FeishuClient, periodRuleId: string): Promise<PeriodRule> {
+  const rules = await fetchRules(client)
+  const rule = rules.find(candidate => candidate.id === periodRuleId)
+  if (!rule) throw new ActionError(`No period rule has the id ${periodRuleId} in this tenant (input 'period_rule_id'). ${listRules(rules)}`)
+  return rule
+}
+
+function listRules(rules: PeriodRule[]): string {
+  if (rules.length === 0) return 'The tenant has no period rules; an OKR admin sets them up in the OKR admin console.'
+  const lines = rules.map(rule => `${rule.id} (type ${rule.type}, length ${rule.length}, first month ${rule.firstMonth}: ${describeRule(rule)})`)
+  return `The tenant's period rules: ${lines.join('; ')}.`
+}
+
+function doesNotFit(rule: PeriodRule, start: Month): string {
+  const [before, after] = neighbouringStarts(rule, start)
+  return `${formatMonth(start)} does not start a period of rule ${rule.id}: ${describeRule(rule)}; try ${formatMonth(before)} or ${formatMonth(after)}.`
+}
+
+/** Adds to a failure the fact that explains it, when one more request can find it; else leaves it as it is. */
+async function explainMismatch(
+  client: FeishuClient,
+  error: FeishuError,
+  periodRuleId: string,
+  start: Month,
+  known: PeriodRule | undefined
+): Promise<FeishuError> {
+  try {
+    const rule = known ?? (await fetchRule(client, periodRuleId))
+    return startsPeriod(rule, start) ? error : error.with({ hint: doesNotFit(rule, start) })
+  } catch {
+    return error
+  }
+}
+
+async function explainUnknownRule(client: FeishuClient, error: FeishuError): Promise<FeishuError> {
+  try {
+    return error.with({ hint: listRules(await fetchRules(client)) })
+  } catch {
+    return error
+  }
+}
+
+export function formatOptionalMonth(month: Month | undefined): string {
+  return month === undefined ? 'unknown' : formatMonth(month)
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+}
