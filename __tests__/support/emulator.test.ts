@@ -1,0 +1,252 @@
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, PATHS, startEmulator } from './emulator.js'
+import type { Emulator, EmulatorOptions } from './emulator.js'
+
+const QUARTERLY = '6969864184272078374'
+const YEARLY = '6969864184272078375'
+
+let emulator: Emulator | undefined
+
+afterEach(async () => {
+  await emulator?.close()
+  emulator = undefined
+})
+
+async function start(options?: EmulatorOptions): Promise<Emulator> {
+  emulator = await startEmulator(options)
+  return emulator
+}
+
+interface Reply {
+  status: number
+  headers: Headers
+  json: Record<string, any>
+}
+
+async function call(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Reply> {
+  const response = await fetch(emulator!.url + path, {
+    method,
+    headers: {
+      'Content-Type': 'application/json; charset=utf-8',
+      ...(options.token === undefined ? {} : { Authorization: `Bearer ${options.token}` }),
+    },
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  })
+  return { status: response.status, headers: response.headers, json: (await response.json()) as Record<string, any> }
+}
+
+async function token(): Promise<string> {
+  const reply = await call('POST', PATHS.token, { body: { app_id: DEFAULT_APP_ID, app_secret: DEFAULT_APP_SECRET } })
+  return reply.json['tenant_access_token'] as string
+}
+
+function create(accessToken: string, startMonth: string, ruleId = QUARTERLY): Promise<Reply> {
+  return call('POST', PATHS.periods, { token: accessToken, body: { period_rule_id: ruleId, start_month: startMonth } })
+}
+
+describe('tenant access token', () => {
+  it('issues a token for the right credentials, not wrapped in data', async () => {
+    await start()
+    const reply = await call('POST', PATHS.token, { body: { app_id: DEFAULT_APP_ID, app_secret: DEFAULT_APP_SECRET } })
+    expect(reply.status).toBe(200)
+    expect(reply.json).toEqual({ code: 0, msg: 'ok', tenant_access_token: expect.stringMatching(/^t-[0-9a-f]{30}$/), expire: 7200 })
+    expect(reply.headers.get('x-tt-logid')).toBeTruthy()
+  })
+
+  it.each([400, 200])('refuses unknown apps and wrong secrets with HTTP %i', async status => {
+    await start({ authFailureStatus: status })
+    const unknownApp = await call('POST', PATHS.token, { body: { app_id: 'cli_other', app_secret: DEFAULT_APP_SECRET } })
+    expect([unknownApp.status, unknownApp.json]).toEqual([status, { code: 10003, msg: 'invalid param' }])
+    const wrongSecret = await call('POST', PATHS.token, { body: { app_id: DEFAULT_APP_ID, app_secret: 'nope' } })
+    expect([wrongSecret.status, wrongSecret.json]).toEqual([status, { code: 10014, msg: 'app secret invalid' }])
+  })
+
+  it('gives every answer its own log id', async () => {
+    await start()
+    const first = await call('POST', PATHS.token, { body: {} })
+    const second = await call('POST', PATHS.token, { body: {} })
+    expect(first.json['code']).toBe(10003)
+    expect(first.headers.get('x-tt-logid')).not.toBe(second.headers.get('x-tt-logid'))
+  })
+})
+
+describe('OKR periods', () => {
+  it('creates a period, then refuses conflicts, misfits and unknown rules', async () => {
+    const feishu = await start()
+    const t = await token()
+    const created = await create(t, '2027-01')
+    expect(created.status).toBe(200)
+    expect(created.json).toEqual({
+      code: 0,
+      msg: 'success',
+      data: { period_id: expect.stringMatching(/^\d{19}$/), start_month: '2027-01', end_month: '2027-03' },
+    })
+
+    const yearly = await create(t, '2027-01', YEARLY)
+    expect([yearly.status, yearly.json['code'], yearly.json['msg']]).toEqual([400, 1001008, 'Conflict period existed.'])
+    const misfit = await create(t, '2027-02')
+    expect([misfit.status, misfit.json['code']]).toEqual([400, 1001009])
+    const unknownRule = await create(t, '2027-04', '42')
+    expect([unknownRule.status, unknownRule.json['code'], unknownRule.json['msg']]).toEqual([400, 1001004, 'OKR data not found.'])
+    const badMonth = await create(t, '2027-13')
+    expect([badMonth.status, badMonth.json['code']]).toEqual([400, 1001001])
+
+    expect(feishu.periods()).toEqual([
+      { id: created.json['data'].period_id, period_rule_id: QUARTERLY, start_month: '2027-01', end_month: '2027-03' },
+    ])
+  })
+
+  it('lets exactly one of two concurrent creates of the same month succeed', async () => {
+    const feishu = await start()
+    const t = await token()
+    const replies = await Promise.all([create(t, '2027-04'), create(t, '2027-04')])
+    expect(replies.map(r => r.json['code']).sort()).toEqual([0, 1001008])
+    expect(feishu.periods()).toHaveLength(1)
+  })
+
+  it('pages through the list, newest first, with China-time period bounds', async () => {
+    const months = ['2026-01', '2026-04', '2026-07', '2026-10', '2027-01']
+    await start({ periods: months.map(start_month => ({ period_rule_id: QUARTERLY, start_month })) })
+    const t = await token()
+    const seen: Record<string, any>[] = []
+    let pageToken: string | undefined
+    let pages = 0
+    do {
+      const query = `?page_size=2${pageToken === undefined ? '' : `&page_token=${encodeURIComponent(pageToken)}`}`
+      const reply = await call('GET', PATHS.periods + query, { token: t })
+      expect(reply.json['code']).toBe(0)
+      const data = reply.json['data']
+      seen.push(...data.items)
+      pageToken = data.has_more ? data.page_token : undefined
+      if (!data.has_more) expect(data).not.toHaveProperty('page_token')
+      pages++
+    } while (pageToken !== undefined)
+
+    expect(pages).toBe(3)
+    expect(seen.map(item => item.en_name)).toEqual(['Jan - Mar 2027', 'Oct - Dec 2026', 'Jul - Sep 2026', 'Apr - Jun 2026', 'Jan - Mar 2026'])
+    expect(seen[0]).toMatchObject({ zh_name: '2027 年 1 - 3 月', status: 0 })
+    expect(seen[0]!.period_start_time).toBe(String(Date.parse('2027-01-01T00:00:00+08:00')))
+    expect(seen[0]!.period_end_time).toBe(String(Date.parse('2027-03-31T00:00:00+08:00')))
+  })
+
+  it('lists period rules', async () => {
+    await start()
+    const reply = await call('GET', PATHS.periodRules, { token: await token() })
+    expect(reply.json['data'].period_rules).toContainEqual({ period_rule_id: YEARLY, type: 'year', length: 12, first_month: 1 })
+  })
+})
+
+describe('gateway checks', () => {
+  it('wants a token, and stops taking revoked ones', async () => {
+    const feishu = await start()
+    const missing = await call('GET', PATHS.periodRules)
+    expect([missing.status, missing.json['code']]).toEqual([400, 99991661])
+    expect(missing.json['error'].troubleshooter).toBe(`https://open.feishu.cn/search?log_id=${missing.json['error'].log_id}`)
+
+    const t = await token()
+    expect((await call('GET', PATHS.periodRules, { token: t })).json['code']).toBe(0)
+    feishu.revokeTokens()
+    const revoked = await call('GET', PATHS.periodRules, { token: t })
+    expect([revoked.status, revoked.json['code']]).toEqual([400, 99991663])
+    expect((await call('GET', PATHS.periodRules, { token: await token() })).json['code']).toBe(0)
+  })
+
+  it('refuses a create without the okr:okr scope, but lets a read-only app list', async () => {
+    await start({ scopes: ['okr:okr:readonly'] })
+    const t = await token()
+    const denied = await create(t, '2027-01')
+    expect([denied.status, denied.json['code'], denied.json['msg']]).toEqual([
+      400,
+      99991672,
+      'Access denied. One of the following scopes is required: [okr:okr].',
+    ])
+    expect(denied.json['error'].permission_violations).toEqual([{ type: 'action_scope_required', subject: 'okr:okr' }])
+    expect((await call('GET', PATHS.periods, { token: t })).json['code']).toBe(0)
+  })
+
+  it('refuses the Standard edition', async () => {
+    await start({ edition: 'standard' })
+    const reply = await create(await token(), '2027-01')
+    expect([reply.status, reply.json['code']]).toEqual([403, 1000403])
+  })
+})
+
+describe('faults', () => {
+  it('misbehaves `times` times, then answers normally', async () => {
+    const feishu = await start()
+    feishu.inject({ method: 'POST', path: PATHS.token, fault: 'status500', times: 2 })
+    feishu.inject({ method: 'POST', path: PATHS.token, fault: 'ratelimit', resetSeconds: 7 })
+    const body = { app_id: DEFAULT_APP_ID, app_secret: DEFAULT_APP_SECRET }
+    for (let i = 0; i < 2; i++) expect((await call('POST', PATHS.token, { body })).json).toMatchObject({ code: 1009999 })
+    const limited = await call('POST', PATHS.token, { body })
+    expect([limited.status, limited.json['code'], limited.headers.get('x-ogw-ratelimit-reset')]).toEqual([429, 99991400, '7'])
+    expect((await call('POST', PATHS.token, { body })).json['code']).toBe(0)
+    expect(feishu.requests).toHaveLength(4)
+  })
+
+  it('answers a gateway fault with HTML', async () => {
+    const feishu = await start()
+    feishu.inject({ method: 'GET', path: PATHS.periodRules, fault: 'gateway' })
+    const response = await fetch(feishu.url + PATHS.periodRules)
+    expect(response.status).toBe(502)
+    expect(response.headers.get('content-type')).toBe('text/html')
+    expect(await response.text()).toContain('<h1>502 Bad Gateway</h1>')
+  })
+
+  it('cuts a JSON answer in half, still properly chunked', async () => {
+    const feishu = await start()
+    feishu.inject({ method: 'POST', path: PATHS.token, fault: 'truncated' })
+    const response = await fetch(feishu.url + PATHS.token, { method: 'POST', body: JSON.stringify({ app_id: DEFAULT_APP_ID, app_secret: DEFAULT_APP_SECRET }) })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('transfer-encoding')).toBe('chunked')
+    const text = await response.text()
+    expect(text.startsWith('{"code":0,')).toBe(true)
+    expect(() => JSON.parse(text)).toThrow()
+  })
+
+  it('drops the connection on reset, and commits before dropping on commit-then-reset', async () => {
+    const feishu = await start()
+    const t = await token()
+    feishu.inject({ method: 'POST', path: PATHS.periods, fault: 'reset' })
+    await expect(create(t, '2027-01')).rejects.toThrow()
+    expect(feishu.periods()).toHaveLength(0)
+
+    feishu.inject({ method: 'post', path: PATHS.periods, fault: 'commit-then-reset' })
+    await expect(create(t, '2027-01')).rejects.toThrow()
+    expect(feishu.periods()).toHaveLength(1)
+    expect((await create(t, '2027-01')).json['code']).toBe(1001008)
+    expect(feishu.requests.filter(r => r.path === PATHS.periods)).toHaveLength(3)
+  })
+
+  it('hangs until the client gives up, and close() still ends promptly', async () => {
+    const feishu = await start()
+    feishu.inject({ method: 'GET', path: PATHS.periodRules, fault: 'hang' })
+    await expect(fetch(feishu.url + PATHS.periodRules, { signal: AbortSignal.timeout(200) })).rejects.toThrow()
+    feishu.inject({ method: 'GET', path: PATHS.periodRules, fault: 'hang' })
+    const pending = fetch(feishu.url + PATHS.periodRules)
+    pending.catch(() => undefined)
+    while (feishu.requests.length < 2) await new Promise(resolve => setTimeout(resolve, 10))
+    const closing = Date.now()
+    await feishu.close()
+    expect(Date.now() - closing).toBeLessThan(1000)
+    await expect(pending).rejects.toThrow()
+  })
+})
+
+describe('requests', () => {
+  it('records method, path, query, headers and parsed body', async () => {
+    const feishu = await start()
+    await call('GET', `${PATHS.periods}?page_size=5`, { token: 'x' })
+    await call('POST', '/nowhere', { body: { a: 1 } })
+    expect(feishu.requests[0]).toMatchObject({ method: 'GET', path: PATHS.periods, query: { page_size: '5' }, body: undefined })
+    expect(feishu.requests[0]!.headers['authorization']).toBe('Bearer x')
+    expect(feishu.requests[1]).toMatchObject({ method: 'POST', path: '/nowhere', body: { a: 1 } })
+    expect(typeof feishu.requests[1]!.receivedAt).toBe('number')
+  })
+
+  it('answers unknown paths with a JSON 404', async () => {
+    await start()
+    const reply = await call('GET', '/open-apis/okr/v1/nothing')
+    expect([reply.status, reply.json]).toEqual([404, { code: 404, msg: '404 page not found' }])
+  })
+})

@@ -1,0 +1,461 @@
+/**
+ * A local stand-in for the parts of the Feishu / Lark Open Platform the action uses: the tenant token,
+ * OKR period create and list, and period rules. It answers with the codes, statuses and body shapes of
+ * /work/shared/reference/feishu-api-notes.md, and can be told to misbehave so retries can be tested.
+ */
+import { createServer, STATUS_CODES } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { randomBytes, randomInt } from 'node:crypto'
+
+export interface PeriodRule {
+  period_rule_id: string
+  type: string
+  /** Months in one period. */
+  length: number
+  /** 1–12: the month on which the year's first period starts. */
+  first_month: number
+}
+
+export interface StoredPeriod {
+  id: string
+  period_rule_id: string
+  start_month: string
+  end_month: string
+}
+
+export interface PeriodSeed {
+  period_rule_id: string
+  start_month: string
+  id?: string
+}
+
+/**
+ * `revoke-tokens` makes every token issued so far invalid just before the request is handled, as when a
+ * token expires between the token call and the OKR call.
+ */
+export type FaultKind = 'status500' | 'gateway' | 'ratelimit' | 'reset' | 'hang' | 'truncated' | 'commit-then-reset' | 'revoke-tokens'
+
+export interface Fault {
+  method: string
+  /** Pathname only, e.g. `/open-apis/okr/v1/periods`. */
+  path: string
+  fault: FaultKind
+  /** How many matching requests misbehave; 1 by default. */
+  times?: number
+  /** `ratelimit`: the `x-ogw-ratelimit-reset` header, in seconds; 1 by default. */
+  resetSeconds?: number
+  /** HTTP status of `gateway` (502), `ratelimit` (429) or `status500` (500) instead of the default. */
+  status?: number
+}
+
+export interface EmulatorOptions {
+  port?: number
+  appId?: string
+  appSecret?: string
+  /** HTTP status of a refused token request; Feishu has been seen to use both 200 and 400. */
+  authFailureStatus?: number
+  scopes?: string[]
+  edition?: 'business' | 'standard'
+  maxPageSize?: number
+  /** false: list items lack `period_start_time` / `period_end_time`, as on older deployments. */
+  periodTimes?: boolean
+  rules?: PeriodRule[]
+  periods?: PeriodSeed[]
+}
+
+export interface RecordedRequest {
+  method: string
+  path: string
+  query: Record<string, string>
+  headers: Record<string, string>
+  /** Parsed JSON, else the raw text, else undefined when the body was empty. */
+  body: unknown
+  /** Date.now() when the body had fully arrived. */
+  receivedAt: number
+}
+
+export interface Emulator {
+  url: string
+  requests: RecordedRequest[]
+  periods(): StoredPeriod[]
+  revokeTokens(): void
+  inject(fault: Fault): void
+  close(): Promise<void>
+}
+
+export const DEFAULT_APP_ID = 'cli_emulator0000001'
+export const DEFAULT_APP_SECRET = 'emulator-app-secret-0001'
+export const DEFAULT_RULES: readonly PeriodRule[] = [
+  { period_rule_id: '6969864184272078374', type: 'month', length: 3, first_month: 1 },
+  { period_rule_id: '6969864184272078375', type: 'year', length: 12, first_month: 1 },
+  { period_rule_id: '6969864184272078376', type: 'month', length: 1, first_month: 1 },
+]
+
+export const PATHS = {
+  token: '/open-apis/auth/v3/tenant_access_token/internal',
+  periods: '/open-apis/okr/v1/periods',
+  periodRules: '/open-apis/okr/v1/period_rules',
+} as const
+
+type Body = { code: number; msg: string } & Record<string, unknown>
+
+interface Answer {
+  status: number
+  body: Body
+  headers?: Record<string, string>
+}
+
+interface QueuedFault extends Fault {
+  remaining: number
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8'
+const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/
+const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000
+const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+const WRITE_SCOPES = ['okr:okr']
+const READ_SCOPES = ['okr:okr', 'okr:okr:readonly']
+
+const MSG = {
+  unknown: 'Unknown error. Please contact Feishu Assistant or your customer success manager.',
+  invalidParams: 'Invalid parameters. Please check document and modify accordingly.',
+  notFound: 'OKR data not found.',
+  conflict: 'Conflict period existed.',
+  mismatch: 'Start date does not fit for given period rule.',
+  edition: 'OpenAPI is unavailable in current edition (Standard edition). Please update to Business edition.',
+  noToken: 'Missing access token for authorization',
+  badToken: 'Invalid access token for authorization. Please make a request with token attached.',
+  rateLimit: 'request trigger frequency limit',
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const appId = options.appId ?? DEFAULT_APP_ID
+  const appSecret = options.appSecret ?? DEFAULT_APP_SECRET
+  const authFailureStatus = options.authFailureStatus ?? 400
+  const scopes = options.scopes ?? ['okr:okr']
+  const edition = options.edition ?? 'business'
+  const maxPageSize = options.maxPageSize ?? 100
+  const periodTimes = options.periodTimes ?? true
+  const rules = (options.rules ?? DEFAULT_RULES).map(rule => ({ ...rule }))
+  for (const rule of rules) {
+    if (!Number.isInteger(rule.length) || rule.length < 1 || !Number.isInteger(rule.first_month) || rule.first_month < 1 || rule.first_month > 12) {
+      throw new Error(`Emulator: bad period rule ${JSON.stringify(rule)}`)
+    }
+  }
+
+  const store: StoredPeriod[] = []
+  const validTokens = new Set<string>()
+  const faults: QueuedFault[] = []
+  const requests: RecordedRequest[] = []
+  const sockets = new Set<Socket>()
+  let logCounter = 0
+
+  function newLogId(): string {
+    // Shaped like Feishu's (a timestamp, then hex); the counter makes ids unique within one emulator.
+    const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14)
+    logCounter += 1
+    return `${stamp}${logCounter.toString(16).toUpperCase().padStart(6, '0')}${randomBytes(7).toString('hex').toUpperCase()}`
+  }
+
+  function newPeriodId(): string {
+    for (;;) {
+      const id = `7${String(randomInt(0, 1e9)).padStart(9, '0')}${String(randomInt(0, 1e9)).padStart(9, '0')}`
+      if (!store.some(p => p.id === id)) return id
+    }
+  }
+
+  function issueToken(body: unknown): Answer {
+    const refused = (code: number, msg: string): Answer => ({ status: authFailureStatus, body: { code, msg } })
+    if (!isRecord(body) || typeof body.app_id !== 'string' || typeof body.app_secret !== 'string') return refused(10003, 'invalid param')
+    if (body.app_id !== appId) return refused(10003, 'invalid param')
+    if (body.app_secret !== appSecret) return refused(10014, 'app secret invalid')
+    const token = `t-${randomBytes(15).toString('hex')}`
+    validTokens.add(token)
+    return { status: 200, body: { code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 } }
+  }
+
+  /** The gateway's checks (token, scope), then the OKR service's edition check, in that order. */
+  function guarded(request: RecordedRequest, logId: string, accepted: string[], handle: () => Answer): Answer {
+    const platformError = (code: number, msg: string, extra: Record<string, unknown> = {}): Answer => ({
+      status: 400,
+      body: { code, msg, error: { ...extra, log_id: logId, troubleshooter: `https://open.feishu.cn/search?log_id=${logId}` } },
+    })
+    const authorization = (request.headers['authorization'] ?? '').trim()
+    if (authorization === '' || authorization === 'Bearer') return platformError(99991661, MSG.noToken)
+    const token = authorization.startsWith('Bearer ') ? authorization.slice('Bearer '.length).trim() : undefined
+    if (token === undefined || !validTokens.has(token)) return platformError(99991663, MSG.badToken)
+    if (!accepted.some(scope => scopes.includes(scope))) {
+      return platformError(99991672, `Access denied. One of the following scopes is required: [${accepted.join(', ')}].`, {
+        permission_violations: accepted.map(subject => ({ type: 'action_scope_required', subject })),
+      })
+    }
+    if (edition === 'standard') return { status: 403, body: { code: 1000403, msg: MSG.edition } }
+    return handle()
+  }
+
+  // Synchronous from check to insert, so two concurrent creates of one month cannot both pass the check.
+  function createPeriod(body: unknown, id?: string): Answer {
+    if (!isRecord(body) || typeof body.period_rule_id !== 'string' || typeof body.start_month !== 'string') return okrError(400, 1001001, MSG.invalidParams)
+    const start = parseMonth(body.start_month)
+    if (start === undefined) return okrError(400, 1001001, MSG.invalidParams)
+    const rule = rules.find(r => r.period_rule_id === body.period_rule_id)
+    if (!rule) return okrError(400, 1001004, MSG.notFound)
+    if (modulo(start - (rule.first_month - 1), rule.length) !== 0) return okrError(400, 1001009, MSG.mismatch)
+    const end = start + rule.length - 1
+    const overlapping = store.some(p => parseMonth(p.start_month)! <= end && parseMonth(p.end_month)! >= start)
+    if (overlapping) return okrError(400, 1001008, MSG.conflict)
+    const period: StoredPeriod = { id: id ?? newPeriodId(), period_rule_id: rule.period_rule_id, start_month: formatMonth(start), end_month: formatMonth(end) }
+    store.push(period)
+    return success({ period_id: period.id, start_month: period.start_month, end_month: period.end_month })
+  }
+
+  function listPeriods(query: Record<string, string>): Answer {
+    const sizeText = query['page_size'] ?? ''
+    if (sizeText !== '' && !/^[1-9]\d*$/.test(sizeText)) return okrError(400, 1001001, MSG.invalidParams)
+    const pageSize = Math.min(sizeText === '' ? 10 : Number(sizeText), maxPageSize)
+    const ordered = [...store].sort((a, b) => parseMonth(b.start_month)! - parseMonth(a.start_month)!)
+    const offset = decodePageToken(query['page_token'] ?? '', ordered.length)
+    if (offset === undefined) return okrError(400, 1001001, MSG.invalidParams)
+    const page = ordered.slice(offset, offset + pageSize)
+    const hasMore = offset + page.length < ordered.length
+    return success({
+      has_more: hasMore,
+      ...(hasMore ? { page_token: encodePageToken(offset + page.length) } : {}),
+      items: page.map(p => describePeriod(p, periodTimes)),
+    })
+  }
+
+  function route(request: RecordedRequest, logId: string): Answer {
+    switch (`${request.method} ${request.path}`) {
+      case `POST ${PATHS.token}`:
+        return issueToken(request.body)
+      case `POST ${PATHS.periods}`:
+        return guarded(request, logId, WRITE_SCOPES, () => createPeriod(request.body))
+      case `GET ${PATHS.periods}`:
+        return guarded(request, logId, READ_SCOPES, () => listPeriods(request.query))
+      case `GET ${PATHS.periodRules}`:
+        return guarded(request, logId, READ_SCOPES, () => success({ period_rules: rules.map(rule => ({ ...rule })) }))
+      default:
+        return { status: 404, body: { code: 404, msg: '404 page not found' } }
+    }
+  }
+
+  function takeFault(method: string, path: string): QueuedFault | undefined {
+    const index = faults.findIndex(f => f.method === method && f.path === path)
+    if (index < 0) return undefined
+    const fault = faults[index]!
+    fault.remaining -= 1
+    if (fault.remaining === 0) faults.splice(index, 1)
+    return fault
+  }
+
+  function respond(req: IncomingMessage, res: ServerResponse, request: RecordedRequest): void {
+    const logId = newLogId()
+    const fault = takeFault(request.method, request.path)
+    switch (fault?.fault) {
+      case undefined:
+        return sendJson(res, logId, route(request, logId))
+      case 'status500':
+        return sendJson(res, logId, { status: fault.status ?? 500, body: { code: 1009999, msg: MSG.unknown } })
+      case 'ratelimit':
+        return sendJson(res, logId, {
+          status: fault.status ?? 429,
+          body: { code: 99991400, msg: MSG.rateLimit },
+          headers: { 'x-ogw-ratelimit-limit': '100', 'x-ogw-ratelimit-reset': String(fault.resetSeconds ?? 1) },
+        })
+      case 'gateway': {
+        const status = fault.status ?? 502
+        const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`
+        const html = `<html><head><title>${title}</title></head><body><center><h1>${title}</h1></center></body></html>`
+        res.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(html), 'X-Tt-Logid': logId })
+        res.end(html)
+        return
+      }
+      case 'truncated': {
+        // The operation happens; only its answer is cut short, so a retry sees its effect.
+        const answer = route(request, logId)
+        const text = JSON.stringify(answer.body)
+        res.writeHead(answer.status, { 'Content-Type': JSON_TYPE, 'Transfer-Encoding': 'chunked', 'X-Tt-Logid': logId })
+        res.end(text.slice(0, Math.floor(text.length / 2)))
+        return
+      }
+      case 'commit-then-reset':
+        route(request, logId)
+        req.socket.resetAndDestroy()
+        return
+      case 'reset':
+        req.socket.resetAndDestroy()
+        return
+      case 'hang':
+        return
+      case 'revoke-tokens':
+        validTokens.clear()
+        return sendJson(res, logId, route(request, logId))
+    }
+  }
+
+  for (const seed of options.periods ?? []) {
+    if (seed.id !== undefined && store.some(p => p.id === seed.id)) throw new Error(`Emulator: duplicate seed period id ${seed.id}`)
+    const answer = createPeriod(seed, seed.id)
+    if (answer.body.code !== 0) throw new Error(`Emulator: cannot seed period ${JSON.stringify(seed)}: ${answer.body.code} ${answer.body.msg}`)
+  }
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('error', () => undefined)
+    req.on('end', () => {
+      const request = recordRequest(req, Buffer.concat(chunks).toString('utf8'))
+      requests.push(request)
+      try {
+        respond(req, res, request)
+      } catch (error) {
+        // A bug in the emulator should fail the test loudly, not hang it.
+        if (!res.headersSent) sendJson(res, newLogId(), { status: 500, body: { code: 1009999, msg: `Emulator error: ${String(error)}` } })
+      }
+    })
+  })
+  server.on('connection', socket => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const { port } = server.address() as AddressInfo
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    periods: () => store.map(p => ({ ...p })),
+    revokeTokens: () => validTokens.clear(),
+    inject(fault: Fault): void {
+      const times = fault.times ?? 1
+      if (!Number.isInteger(times) || times < 1) throw new Error(`Emulator: inject times must be a positive integer, got ${times}`)
+      faults.push({ ...fault, method: fault.method.toUpperCase(), remaining: times })
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close(error => {
+          if (error && (error as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING') reject(error)
+          else resolve()
+        })
+        // server.close() waits for open connections; hung and keep-alive ones would never end on their own.
+        for (const socket of sockets) socket.destroy()
+      }),
+  }
+}
+
+function recordRequest(req: IncomingMessage, raw: string): RecordedRequest {
+  const target = req.url ?? '/'
+  const queryStart = target.indexOf('?')
+  const path = queryStart < 0 ? target : target.slice(0, queryStart)
+  const query = Object.fromEntries(new URLSearchParams(queryStart < 0 ? '' : target.slice(queryStart + 1)))
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return { method: req.method ?? 'GET', path, query, headers, body: parseBody(raw), receivedAt: Date.now() }
+}
+
+function parseBody(raw: string): unknown {
+  if (raw === '') return undefined
+  try {
+    return JSON.parse(raw) as unknown
+  } catch {
+    return raw
+  }
+}
+
+function sendJson(res: ServerResponse, logId: string, answer: Answer): void {
+  const text = JSON.stringify(answer.body)
+  res.writeHead(answer.status, {
+    'Content-Type': JSON_TYPE,
+    'Content-Length': Buffer.byteLength(text),
+    'X-Tt-Logid': logId,
+    ...answer.headers,
+  })
+  res.end(text)
+}
+
+function success(data: Record<string, unknown>): Answer {
+  return { status: 200, body: { code: 0, msg: 'success', data } }
+}
+
+function okrError(status: number, code: number, msg: string): Answer {
+  return { status, body: { code, msg } }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function modulo(a: number, n: number): number {
+  return ((a % n) + n) % n
+}
+
+/** Months since year 0, so a rule's periods are plain arithmetic. */
+function parseMonth(text: string): number | undefined {
+  const match = MONTH_PATTERN.exec(text)
+  return match ? Number(match[1]) * 12 + Number(match[2]) - 1 : undefined
+}
+
+function formatMonth(month: number): string {
+  return `${String(Math.floor(month / 12)).padStart(4, '0')}-${String((month % 12) + 1).padStart(2, '0')}`
+}
+
+// Base64 so that clients treat the token as opaque rather than doing arithmetic on it.
+function encodePageToken(offset: number): string {
+  return Buffer.from(`offset:${offset}`).toString('base64url')
+}
+
+function decodePageToken(token: string, total: number): number | undefined {
+  if (token === '') return 0
+  const match = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'))
+  if (!match || encodePageToken(Number(match[1])) !== token) return undefined
+  const offset = Number(match[1])
+  return offset <= total ? offset : undefined
+}
+
+/** 00:00 China time of `day` in the month `month`; day 0 is the previous month's last day. */
+function chinaMidnight(month: number, day: number): number {
+  const date = new Date(0)
+  // setUTCFullYear, unlike Date.UTC, does not read years 0–99 as 1900–1999.
+  date.setUTCFullYear(Math.floor(month / 12), month % 12, day)
+  return date.getTime() - CHINA_OFFSET_MS
+}
+
+function describePeriod(period: StoredPeriod, withTimes: boolean): Record<string, unknown> {
+  const start = parseMonth(period.start_month)!
+  const end = parseMonth(period.end_month)!
+  const [startYear, startOfYear] = [Math.floor(start / 12), (start % 12) + 1]
+  const [endYear, endOfYear] = [Math.floor(end / 12), (end % 12) + 1]
+  const en = (m: number): string => EN_MONTHS[m - 1]!
+  let zhName: string
+  let enName: string
+  if (start === end) {
+    zhName = `${startYear} 年 ${startOfYear} 月`
+    enName = `${en(startOfYear)} ${startYear}`
+  } else if (startYear === endYear) {
+    zhName = `${startYear} 年 ${startOfYear} - ${endOfYear} 月`
+    enName = `${en(startOfYear)} - ${en(endOfYear)} ${startYear}`
+  } else {
+    zhName = `${startYear} 年 ${startOfYear} 月 - ${endYear} 年 ${endOfYear} 月`
+    enName = `${en(startOfYear)} ${startYear} - ${en(endOfYear)} ${endYear}`
+  }
+  return {
+    id: period.id,
+    zh_name: zhName,
+    en_name: enName,
+    status: 0,
+    ...(withTimes
+      ? { period_start_time: String(chinaMidnight(start, 1)), period_end_time: String(chinaMidnight(end + 1, 0)) }
+      : {}),
+  }
+}

@@ -1,0 +1,22 @@
+/** What the end-to-end tests share: the emulator's default rules and the inputs that reach it. */
+import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, type Emulator } from './emulator.js'
+import type { ActionRun } from './runner.js'
+
+export const QUARTERLY = '6969864184272078374'
+export const YEARLY = '6969864184272078375'
+export const MONTHLY = '6969864184272078376'
+
+/** Inputs that reach `emulator` with the app it accepts. */
+export function connection(emulator: Emulator): Record<string, string> {
+  return { app_id: DEFAULT_APP_ID, app_secret: DEFAULT_APP_SECRET, domain: emulator.url }
+}
+
+/** The requests the emulator received, as "METHOD /path". */
+export function sent(emulator: Emulator): string[] {
+  return emulator.requests.map(request => `${request.method} ${request.path}`)
+}
+
+/** Everything the action printed, where neither a stack trace nor a secret may appear. */
+export function printed(run: ActionRun): string {
+  return `${run.stdout}\n${run.stderr}`
+}
