@@ -31619,7 +31619,7 @@ class FeishuClient {
                 const retry = nextRetry(failure, attempt, this.options.maxRetries, Math.random(), reset);
                 if (!retry)
                     throw attempt > 1 ? afterAttempts(failure, attempt, answerLost) : failure;
-                info(`${operation}: attempt ${attempt} of ${this.options.maxRetries + 1} ${retry.reason}; retrying in ${(retry.waitMs / 1000).toFixed(1)} s.`);
+                info(`${operation}: attempt ${attempt} of ${this.options.maxRetries + 1} failed (${retry.reason}); retrying in ${(retry.waitMs / 1000).toFixed(1)} s.`);
                 await this.sleep(retry.waitMs);
             }
         }
@@ -31937,6 +31937,7 @@ async function openPeriod(client, settings, today) {
             throw new ActionError(doesNotFit(rule, start));
         return { id: '', startMonth: start, endMonth: periodEnd(rule, start), created: false, dryRun: true };
     }
+    info(`Creating the OKR period that starts ${formatMonth(start)}, under period rule ${periodRuleId}.`);
     try {
         return { ...(await createPeriod(client, periodRuleId, start)), created: true, dryRun: false };
     }
@@ -31972,9 +31973,10 @@ async function existingPeriod(client, settings, error, start, rule) {
             hint: `An earlier attempt of this same run, whose answer was lost, may have created it${which}. Set allow_existing: true to accept an existing period as success.`
         });
     }
+    info(`A period for ${formatMonth(start)} exists already (code 1001008); allow_existing is true, so looking it up.`);
     const found = await findPeriod(client, start);
     if (found) {
-        info(`The period exists already: ${found.id} (${formatMonth(found.startMonth)} to ${formatOptionalMonth(found.endMonth)}).`);
+        info(`Found the existing period ${found.id} (${formatMonth(found.startMonth)} to ${formatOptionalMonth(found.endMonth)}).`);
         return { ...found, created: false, dryRun: false };
     }
     warning(`A period for ${formatMonth(start)} exists already (code 1001008), but none of the listed periods could be matched to it, so the period_id output is empty.`);

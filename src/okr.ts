@@ -61,6 +61,7 @@ export async function openPeriod(client: FeishuClient, settings: Settings, today
     return { id: '', startMonth: start, endMonth: periodEnd(rule, start), created: false, dryRun: true }
   }
 
+  core.info(`Creating the OKR period that starts ${formatMonth(start)}, under period rule ${periodRuleId}.`)
   try {
     return { ...(await createPeriod(client, periodRuleId, start)), created: true, dryRun: false }
   } catch (error) {
@@ -101,9 +102,10 @@ async function existingPeriod(
     })
   }
 
+  core.info(`A period for ${formatMonth(start)} exists already (code 1001008); allow_existing is true, so looking it up.`)
   const found = await findPeriod(client, start)
   if (found) {
-    core.info(`The period exists already: ${found.id} (${formatMonth(found.startMonth)} to ${formatOptionalMonth(found.endMonth)}).`)
+    core.info(`Found the existing period ${found.id} (${formatMonth(found.startMonth)} to ${formatOptionalMonth(found.endMonth)}).`)
     return { ...found, created: false, dryRun: false }
   }
   core.warning(

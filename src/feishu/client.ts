@@ -90,7 +90,7 @@ export class FeishuClient {
         const reset = answer && rateLimitReset(answer.headers, Date.now())
         const retry = nextRetry(failure, attempt, this.options.maxRetries, Math.random(), reset)
         if (!retry) throw attempt > 1 ? afterAttempts(failure, attempt, answerLost) : failure
-        core.info(`${operation}: attempt ${attempt} of ${this.options.maxRetries + 1} ${retry.reason}; retrying in ${(retry.waitMs / 1000).toFixed(1)} s.`)
+        core.info(`${operation}: attempt ${attempt} of ${this.options.maxRetries + 1} failed (${retry.reason}); retrying in ${(retry.waitMs / 1000).toFixed(1)} s.`)
         await this.sleep(retry.waitMs)
       }
     }
