@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { createServer } from 'node:net'
 import { type Emulator, type Fault, PATHS, startEmulator } from './support/emulator.js'
 import { QUARTERLY, connection, printed, sent } from './support/fixtures.js'
+import { startHttpsProxy } from './support/proxy.js'
 import { runAction } from './support/runner.js'
 
 const TOKEN = `POST ${PATHS.token}`
@@ -197,3 +198,24 @@ async function closedPort(): Promise<number> {
   await new Promise(resolve => server.close(resolve))
   return port
 }
+
+describe('behind a proxy', () => {
+  it('reaches an https domain through https_proxy, as the toolkit honours it', async () => {
+    await start()
+    const proxy = await startHttpsProxy('open.feishu.test', Number(new URL(emulator.url).port))
+    try {
+      const result = await runAction({
+        inputs: { ...connection(emulator), domain: 'https://open.feishu.test', period_rule_id: QUARTERLY, start_month: '2027-01' },
+        env: { https_proxy: proxy.proxyUrl, NODE_EXTRA_CA_CERTS: proxy.caFile }
+      })
+
+      expect(result.exitCode).toBe(0)
+      expect(result.outputs['created']).toBe('true')
+      expect(proxy.connects.length).toBeGreaterThanOrEqual(1)
+      expect(new Set(proxy.connects)).toEqual(new Set(['open.feishu.test:443']))
+      expect(sent(emulator)).toEqual([TOKEN, CREATE])
+    } finally {
+      await proxy.close()
+    }
+  })
+})
