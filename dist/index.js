@@ -32119,7 +32119,7 @@ async function writeSummary(outcome, settings) {
             { data: 'Result', header: true },
             { data: 'Domain', header: true }
         ],
-        [outcome.id || '(unknown)', formatMonth(outcome.startMonth), formatOptionalMonth(outcome.endMonth), result, new URL(settings.baseUrl).host]
+        [outcome.id || (outcome.dryRun ? '(none: dry run)' : '(unknown)'), formatMonth(outcome.startMonth), formatOptionalMonth(outcome.endMonth), result, new URL(settings.baseUrl).host]
     ])
         .write();
 }

@@ -46,7 +46,7 @@ async function writeSummary(outcome: Outcome, settings: Settings): Promise<void>
         { data: 'Result', header: true },
         { data: 'Domain', header: true }
       ],
-      [outcome.id || '(unknown)', formatMonth(outcome.startMonth), formatOptionalMonth(outcome.endMonth), result, new URL(settings.baseUrl).host]
+      [outcome.id || (outcome.dryRun ? '(none: dry run)' : '(unknown)'), formatMonth(outcome.startMonth), formatOptionalMonth(outcome.endMonth), result, new URL(settings.baseUrl).host]
     ])
     .write()
 }
