@@ -87,8 +87,8 @@ describe('readSettings', () => {
     ['current', { relative: 'current' }],
     ['next', { relative: 'next' }]
   ])('takes start_month %s relative to today', (startMonth, expected) => {
-    setInputs({ start_month: startMonth })
-    expect(readSettings().startMonth).toEqual(expected)
+    setInputs({ start_month: startMonth, timezone: 'asia/shanghai' })
+    expect(readSettings()).toMatchObject({ startMonth: expected, timeZone: 'Asia/Shanghai' })
   })
 
   it.each([
@@ -141,7 +141,8 @@ describe('a bad input fails with one error that names it', () => {
     ['max_retries', '-1', /^Input 'max_retries' must be a whole number from 0 to 10; got "-1"\.$/],
     ['max_retries', '2.5', /got "2.5"/],
     ['max_retries', '11', /got "11"/],
-    ['timezone', 'Mars/Olympus', /^Input 'timezone' must be an IANA time zone name/],
+    ['timezone', 'Asia Shanghai', /^Input 'timezone' must be an IANA time zone name/],
+    ['timezone', '../etc/passwd', /got "..\/etc\/passwd"/],
     ['timezone', '', /got nothing/],
     ['domain', 'http://open.feishu.cn', /plain http:\/\/ is refused except for a loopback host/],
     ['domain', 'http://10.0.0.5', /plain http:\/\/ is refused/],
@@ -154,6 +155,14 @@ describe('a bad input fails with one error that names it', () => {
     const error = failure({ [input]: value })
     expect(error.input).toBe(input)
     expect(error.message).toMatch(message)
+  })
+
+  it('looks the time zone up when start_month is relative, the one case that reads it', () => {
+    expect(failure({ timezone: 'Mars/Olympus', start_month: 'next' }).message).toBe(
+      'Input \'timezone\' must be an IANA time zone name such as Asia/Shanghai or UTC; got "Mars/Olympus".'
+    )
+    setInputs({ timezone: 'Mars/Olympus', start_month: '2027-01' })
+    expect(readSettings().timeZone).toBe('Mars/Olympus')
   })
 
   it('names both the input and the variable for missing credentials', () => {

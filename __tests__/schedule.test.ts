@@ -54,6 +54,15 @@ describe('start_month current / next', () => {
     expect(inUtc.outputs['start_month']).toBe('2026-10')
   })
 
+  it('refuses an unknown time zone before any request', async () => {
+    await start()
+    const result = await run({ start_month: 'next', timezone: 'Asia/Nowhere' }, { now: midMarch })
+
+    expect(result.exitCode).toBe(1)
+    expect(result.errors).toEqual(['Input \'timezone\' must be an IANA time zone name such as Asia/Shanghai or UTC; got "Asia/Nowhere".'])
+    expect(emulator.requests).toEqual([])
+  })
+
   it('follows a yearly rule across the year', async () => {
     await start()
     const result = await run({ period_rule_id: YEARLY, start_month: 'next' }, { now: '2027-05-01T00:00:00Z' })

@@ -31340,11 +31340,6 @@ function getIDToken(aud) {
 
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: ./src/feishu/errors.ts
-/**
- * Failures of a call to the Feishu Open Platform, as values. `describeFailure` in ../errors.ts is the one
- * place that turns them into what the user reads.
- */
-/** The platform answered, and its `code` says the call failed. */
 class FeishuError extends Error {
     operation;
     status;
@@ -31352,9 +31347,7 @@ class FeishuError extends Error {
     msg;
     details;
     name = 'FeishuError';
-    constructor(
-    /** What the action was doing, e.g. "Creating the OKR period". */
-    operation, status, code, msg, details = {}) {
+    constructor(operation, status, code, msg, details = {}) {
         super(`${operation}: Feishu code ${code}`);
         this.operation = operation;
         this.status = status;
@@ -31366,7 +31359,6 @@ class FeishuError extends Error {
         return new FeishuError(this.operation, this.status, this.code, this.msg, { ...this.details, ...details });
     }
 }
-/** No usable answer: the request timed out, the connection failed, or the body is not a Feishu answer. */
 class TransportError extends Error {
     operation;
     failure;
@@ -31375,11 +31367,7 @@ class TransportError extends Error {
     logId;
     mayHaveArrived;
     name = 'TransportError';
-    constructor(operation, failure, 
-    /** The cause in a few words: "ECONNRESET", "no answer within 30 s", "HTTP 502, not JSON: <html>…". */
-    detail, status, logId, 
-    /** Whether the request may have reached the server although no answer came back. */
-    mayHaveArrived = failure !== 'network') {
+    constructor(operation, failure, detail, status, logId, mayHaveArrived = failure !== 'network') {
         super(`${operation}: ${detail}`);
         this.operation = operation;
         this.failure = failure;
@@ -31421,7 +31409,6 @@ const HINTS = {
     1001008: 'A period for that time already exists.',
     1001009: "start_month must be a month on which the rule's periods start."
 };
-/** What the user can do about a failure with this code, or undefined when we know nothing useful. */
 function hintFor(error) {
     if (error.code === 99991672 || error.code === 99991676) {
         const scopes = error.details.scopes?.length ? error.details.scopes.join(', ') : 'okr:okr';
@@ -31432,11 +31419,9 @@ function hintFor(error) {
 
 ;// CONCATENATED MODULE: ./src/errors.ts
 
-/** A failure the user can act on, whose message says all there is to say: no stack trace follows it. */
 class ActionError extends Error {
     name = 'ActionError';
 }
-/** An input that is missing or malformed; found before any request is sent. */
 class InputError extends ActionError {
     input;
     constructor(input, message) {
@@ -31444,7 +31429,6 @@ class InputError extends ActionError {
         this.input = input;
     }
 }
-/** The one place that turns a failure into the message the user reads. */
 function describeFailure(error) {
     if (error instanceof FeishuError) {
         return sentences(`${error.operation} failed: Feishu answered code ${error.code} "${error.msg}" (HTTP ${error.status})`, hintFor(error), error.details.hint, error.details.attempts !== undefined && `Gave up after ${error.details.attempts} attempts`, error.details.troubleshooter && `Troubleshooter: ${error.details.troubleshooter}`, error.details.logId && `Log id: ${error.details.logId}`);
@@ -31456,7 +31440,6 @@ function describeFailure(error) {
         return error.message;
     return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }
-/** Whether `error` is one the action anticipates, as opposed to a defect whose stack trace helps. */
 function isExpectedFailure(error) {
     return error instanceof ActionError || error instanceof FeishuError || error instanceof TransportError;
 }
@@ -31473,21 +31456,10 @@ var external_node_http_ = __nccwpck_require__(7067);
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 ;// CONCATENATED MODULE: ./src/feishu/retry.ts
 
-/**
- * Which failures are worth another attempt, and how long to wait first. Pure, so that every decision can
- * be tested without sleeping.
- */
-/** Backoff for attempt n (1-based) is drawn from [d/2, d], d = min(BACKOFF_CAP_MS, BACKOFF_BASE_MS·2^(n-1)). */
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 8000;
-/** Feishu's limits are per minute, so a longer wait than this is not a hiccup: fail and say so. */
 const RATE_LIMIT_WAIT_CAP_MS = 60_000;
-/** Rate-limit waits are what the platform asks plus at most this, so that runs woken together spread out. */
 const RATE_LIMIT_JITTER_MS = 250;
-/**
- * Whether to try again after `failedAttempts` attempts ended in `error`, and after how long.
- * `random` is in [0, 1).
- */
 function nextRetry(error, failedAttempts, maxRetries, random, rateLimitResetMs) {
     if (failedAttempts > maxRetries)
         return undefined;
@@ -31502,14 +31474,12 @@ function nextRetry(error, failedAttempts, maxRetries, random, rateLimitResetMs) 
     const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (failedAttempts - 1));
     return { waitMs: Math.round(ceiling / 2 + (random * ceiling) / 2), reason };
 }
-/** Why `error` is transient, or undefined when trying again cannot help. */
 function transientReason(error) {
     if (error instanceof TransportError) {
         if (error.failure === 'timeout')
             return 'timed out';
         if (error.failure === 'network')
             return `connection failed (${error.detail})`;
-        // An answer lost on the way (a gateway's error page, a cut-off body) may come through next time.
         if (error.status === undefined || error.status >= 500 || error.status < 300)
             return `unreadable answer (HTTP ${error.status})`;
         return error.status === 429 ? 'rate limited' : undefined;
@@ -31522,10 +31492,6 @@ function transientReason(error) {
     }
     return undefined;
 }
-/**
- * How long a rate-limited answer asks us to wait: `x-ogw-ratelimit-reset` (seconds), else `Retry-After`
- * (seconds or an HTTP date).
- */
 function rateLimitReset(headers, now) {
     const reset = Number(header(headers, 'x-ogw-ratelimit-reset'));
     if (header(headers, 'x-ogw-ratelimit-reset') && Number.isFinite(reset) && reset >= 0)
@@ -31550,10 +31516,6 @@ function header(headers, name) {
 
 
 
-/**
- * Talks to the Feishu Open Platform: gets the tenant token, sends requests with it, reads the platform's
- * envelope, and retries what is transient.
- */
 class FeishuClient {
     options;
     http = new lib_HttpClient('feishu-okr-period', [], { keepAlive: true });
@@ -31576,10 +31538,6 @@ class FeishuClient {
         core_setSecret(token);
         this.token = token;
     }
-    /**
-     * Sends an authorized request and returns its `data`. A token the platform no longer accepts is fetched
-     * again once, and the request sent once more.
-     */
     async call(operation, method, path, body) {
         if (!this.token)
             await this.authenticate();
@@ -31624,13 +31582,10 @@ class FeishuClient {
             }
         }
     }
-    /** One HTTP exchange, aborted as a whole (connect, send, wait, read) at the timeout. */
     exchange(url, method, headers, payload) {
         const transport = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
         return new Promise((resolve, reject) => {
-            const request = transport.request(url, 
-            // The toolkit's agent is the one that honours https_proxy / no_proxy.
-            { method, headers, agent: this.http.getAgent(url.href), signal: AbortSignal.timeout(this.options.timeoutMs) }, response => {
+            const request = transport.request(url, { method, headers, agent: this.http.getAgent(url.href), signal: AbortSignal.timeout(this.options.timeoutMs) }, response => {
                 const chunks = [];
                 response.on('data', (chunk) => chunks.push(chunk));
                 response.on('error', reject);
@@ -31645,7 +31600,6 @@ class FeishuClient {
         });
     }
 }
-/** Reads the platform's envelope. The body's `code` decides, whatever the HTTP status. */
 function readEnvelope(operation, answer) {
     const logId = client_header(answer.headers, 'x-tt-logid') ?? client_header(answer.headers, 'x-request-id');
     let parsed;
@@ -31669,10 +31623,6 @@ function readEnvelope(operation, answer) {
         scopes: violations.flatMap(violation => (isRecord(violation) && typeof violation.subject === 'string' ? [violation.subject] : []))
     });
 }
-/**
- * A short, printable excerpt of a body that is not JSON, for the error message. Anything shaped like a
- * token is cut out: a truncated token answer would otherwise show part of one, which no mask covers.
- */
 function excerpt(body) {
     const safe = body
         .replace(/"tenant_access_token"\s*:\s*"[^"]*"?/g, '"tenant_access_token":"***"')
@@ -31692,7 +31642,6 @@ function asTransportError(operation, error, timeoutMs) {
     const detail = typeof code === 'string' ? code : error.message;
     return new TransportError(operation, 'network', `the connection failed (${detail})`, undefined, undefined, !NOT_SENT.has(detail));
 }
-/** The last failure of a request that was sent more than once, with what the earlier attempts tell. */
 function afterAttempts(error, attempts, answerLost) {
     if (error instanceof TransportError) {
         return new TransportError(error.operation, error.failure, `${error.detail}; gave up after ${attempts} attempts`, error.status, error.logId);
@@ -31701,7 +31650,6 @@ function afterAttempts(error, attempts, answerLost) {
         return error.with({ attempts, earlierAnswerLost: answerLost });
     return error;
 }
-/** Connection errors that mean the request never reached the server. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 function client_header(headers, name) {
     const value = headers[name];
@@ -31727,17 +31675,11 @@ function formatMonth(month) {
     const monthOfYear = (month % 12) + 1;
     return `${String(year).padStart(4, '0')}-${String(monthOfYear).padStart(2, '0')}`;
 }
-/** The month that holds `instant` on a wall clock in `timeZone`. */
 function monthAt(instant, timeZone) {
     const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric' }).formatToParts(instant);
     const part = (type) => Number(parts.find(p => p.type === type)?.value);
     return part('year') * 12 + part('month') - 1;
 }
-/**
- * Feishu's period times: 00:00 China time of the first day (start), and of the last day (end) in the
- * documented example. An end at 00:00 on the 1st can only mean "up to the start of that month", so it
- * counts as the month before; that keeps other plausible conventions from shifting the end by one.
- */
 function monthOfPeriodStart(epochMs) {
     const china = new Date(epochMs + CHINA_OFFSET_MS);
     return china.getUTCFullYear() * 12 + china.getUTCMonth();
@@ -31748,23 +31690,19 @@ function monthOfPeriodEnd(epochMs) {
     const isMidnightOnTheFirst = china.getUTCDate() === 1 && china.getTime() % DAY_MS === 0;
     return isMidnightOnTheFirst ? month - 1 : month;
 }
-/** Whether a period of `rule` starts on `month`: periods start on `firstMonth + k·length`. */
 function startsPeriod(rule, month) {
     return modulo(month - (rule.firstMonth - 1), rule.length) === 0;
 }
-/** The start month of the period of `rule` that holds `month`. */
 function periodStartHolding(rule, month) {
     return month - modulo(month - (rule.firstMonth - 1), rule.length);
 }
 function periodEnd(rule, start) {
     return start + rule.length - 1;
 }
-/** The start months nearest to `month` on either side, for a hint when `month` does not fit. */
 function neighbouringStarts(rule, month) {
     const before = periodStartHolding(rule, month);
     return [before, before + rule.length];
 }
-/** A rule in words, e.g. "quarterly from January". */
 function describeRule(rule) {
     const from = new Date(Date.UTC(2000, rule.firstMonth - 1, 1)).toLocaleString('en-US', { month: 'long', timeZone: 'UTC' });
     const every = RULE_NAMES[rule.length] ?? `every ${rule.length} months`;
@@ -31792,7 +31730,6 @@ const DOMAINS = {
 };
 const MAX_TIMEOUT_SECONDS = 300;
 const MAX_RETRIES = 10;
-/** Reads and validates every input, before anything is sent; the first bad one fails with its name. */
 function readSettings() {
     const appSecret = credential('app_secret', 'FEISHU_APP_SECRET');
     core_setSecret(appSecret);
@@ -31801,20 +31738,20 @@ function readSettings() {
         throw new InputError('app_id', "Input 'app_id' must be an App ID such as cli_a1b2c3d4e5f6g7h8, without spaces.");
     if (/\s/.test(appSecret))
         throw new InputError('app_secret', "Input 'app_secret' must be the app's App Secret, without spaces.");
+    const start = startMonth();
     return {
         appId,
         appSecret,
         periodRuleId: periodRuleId(),
-        startMonth: startMonth(),
+        startMonth: start,
         allowExisting: inputs_boolean('allow_existing'),
         dryRun: inputs_boolean('dry_run'),
         baseUrl: baseUrl(),
         timeoutMs: timeoutSeconds() * 1000,
         maxRetries: maxRetries(),
-        timeZone: timeZone()
+        timeZone: timeZone('relative' in start)
     };
 }
-/** A credential from its input, or else from the environment variable an org may set once per job. */
 function credential(input, variable) {
     const value = getInput(input) || process.env[variable]?.trim() || '';
     if (value === '') {
@@ -31888,16 +31825,19 @@ function maxRetries() {
     }
     return Number(value);
 }
-function timeZone() {
+function timeZone(used) {
     const value = getInput('timezone');
+    const expected = `Input 'timezone' must be an IANA time zone name such as Asia/Shanghai or UTC; got ${quote(value)}.`;
+    if (!/^[A-Za-z][\w+-]*(\/[\w+-]+)*$/.test(value))
+        throw new InputError('timezone', expected);
+    if (!used)
+        return value;
     try {
-        if (value !== '')
-            return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+        return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
     }
     catch {
-        // Reported below, like an empty value.
+        throw new InputError('timezone', expected);
     }
-    throw new InputError('timezone', `Input 'timezone' must be an IANA time zone name such as Asia/Shanghai or UTC; got ${quote(value)}.`);
 }
 function quote(value) {
     return value === '' ? 'nothing' : JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
@@ -31910,14 +31850,8 @@ function quote(value) {
 
 const PERIODS_PATH = '/open-apis/okr/v1/periods';
 const RULES_PATH = '/open-apis/okr/v1/period_rules';
-/** Periods per page of the list; more than a tenant makes in years, so one page is the usual case. */
 const PAGE_SIZE = 100;
-/** A guard against a server that keeps saying `has_more`. */
 const MAX_PAGES = 50;
-/**
- * Opens the period the settings ask for, or, with `allow_existing`, reports the one that already exists.
- * The plain `YYYY-MM` path sends one request; the rule is fetched only when it is needed.
- */
 async function openPeriod(client, settings, today) {
     const { periodRuleId } = settings;
     let rule;
@@ -31961,7 +31895,6 @@ async function createPeriod(client, periodRuleId, start) {
     const startMonth = parseMonth(String(data.start_month)) ?? start;
     return { id: String(id), startMonth, endMonth: parseMonth(String(data.end_month)) };
 }
-/** 1001008: success with `allow_existing`, described by the period found in the list. */
 async function existingPeriod(client, settings, error, start, rule) {
     if (!settings.allowExisting) {
         if (!error.details.earlierAnswerLost) {
@@ -31982,10 +31915,6 @@ async function existingPeriod(client, settings, error, start, rule) {
     warning(`A period for ${formatMonth(start)} exists already (code 1001008), but none of the listed periods could be matched to it, so the period_id output is empty.`);
     return { id: '', startMonth: start, endMonth: rule && periodEnd(rule, start), created: false, dryRun: false };
 }
-/**
- * The period that starts on `start`, or else the one that holds it, following every page of the list.
- * Periods are told apart by their start and end times, so a list without them identifies nothing.
- */
 async function findPeriod(client, start) {
     let holding;
     let pageToken;
@@ -32042,7 +31971,6 @@ function doesNotFit(rule, start) {
     const [before, after] = neighbouringStarts(rule, start);
     return `${formatMonth(start)} does not start a period of rule ${rule.id}: ${describeRule(rule)}; try ${formatMonth(before)} or ${formatMonth(after)}.`;
 }
-/** Adds to a failure the fact that explains it, when one more request can find it; else leaves it as it is. */
 async function explainMismatch(client, error, periodRuleId, start, known) {
     try {
         const rule = known ?? (await fetchRule(client, periodRuleId));
@@ -32105,7 +32033,6 @@ function setOutputs(outcome) {
         info(`Created OKR period ${outcome.id} (${months}).`);
 }
 async function writeSummary(outcome, settings) {
-    // Outside a runner (a local run) there is no summary file, and the period is no less open for it.
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     const result = outcome.dryRun ? 'dry run: nothing created' : outcome.created ? 'created' : 'already existed';

@@ -35,17 +35,18 @@ export function readSettings(): Settings {
   if (/\s/.test(appId)) throw new InputError('app_id', "Input 'app_id' must be an App ID such as cli_a1b2c3d4e5f6g7h8, without spaces.")
   if (/\s/.test(appSecret)) throw new InputError('app_secret', "Input 'app_secret' must be the app's App Secret, without spaces.")
 
+  const start = startMonth()
   return {
     appId,
     appSecret,
     periodRuleId: periodRuleId(),
-    startMonth: startMonth(),
+    startMonth: start,
     allowExisting: boolean('allow_existing'),
     dryRun: boolean('dry_run'),
     baseUrl: baseUrl(),
     timeoutMs: timeoutSeconds() * 1000,
     maxRetries: maxRetries(),
-    timeZone: timeZone()
+    timeZone: timeZone('relative' in start)
   }
 }
 
@@ -125,14 +126,20 @@ function maxRetries(): number {
   return Number(value)
 }
 
-function timeZone(): string {
+/**
+ * The zone is looked up in the time zone database only when `start_month` is relative, the one case that
+ * reads it: the first use of Intl loads ICU's data, some 10 ms of every run's start-up.
+ */
+function timeZone(used: boolean): string {
   const value = core.getInput('timezone')
+  const expected = `Input 'timezone' must be an IANA time zone name such as Asia/Shanghai or UTC; got ${quote(value)}.`
+  if (!/^[A-Za-z][\w+-]*(\/[\w+-]+)*$/.test(value)) throw new InputError('timezone', expected)
+  if (!used) return value
   try {
-    if (value !== '') return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone
+    return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone
   } catch {
-    // Reported below, like an empty value.
+    throw new InputError('timezone', expected)
   }
-  throw new InputError('timezone', `Input 'timezone' must be an IANA time zone name such as Asia/Shanghai or UTC; got ${quote(value)}.`)
 }
 
 function quote(value: string): string {
