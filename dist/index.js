@@ -31480,7 +31480,7 @@ function transientReason(error) {
             return 'timed out';
         if (error.failure === 'network')
             return `connection failed (${error.detail})`;
-        if (error.status === undefined || error.status >= 500 || error.status < 300)
+        if (error.status !== undefined && (error.status >= 500 || error.status < 300))
             return `unreadable answer (HTTP ${error.status})`;
         return error.status === 429 ? 'rate limited' : undefined;
     }
@@ -31519,11 +31519,9 @@ function header(headers, name) {
 class FeishuClient {
     options;
     http = new lib_HttpClient('feishu-okr-period', [], { keepAlive: true });
-    sleep;
     token;
     constructor(options) {
         this.options = options;
-        this.sleep = options.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)));
     }
     async authenticate() {
         const { appId, appSecret } = this.options;
@@ -31571,14 +31569,14 @@ class FeishuClient {
                 return readEnvelope(operation, answer);
             }
             catch (error) {
-                const failure = asTransportError(operation, error, this.options.timeoutMs);
+                const failure = asFailure(operation, error, this.options.timeoutMs);
                 answerLost ||= failure instanceof TransportError && failure.mayHaveArrived;
                 const reset = answer && rateLimitReset(answer.headers, Date.now());
                 const retry = nextRetry(failure, attempt, this.options.maxRetries, Math.random(), reset);
                 if (!retry)
                     throw attempt > 1 ? afterAttempts(failure, attempt, answerLost) : failure;
                 info(`${operation}: attempt ${attempt} of ${this.options.maxRetries + 1} failed (${retry.reason}); retrying in ${(retry.waitMs / 1000).toFixed(1)} s.`);
-                await this.sleep(retry.waitMs);
+                await new Promise(resolve => setTimeout(resolve, retry.waitMs));
             }
         }
     }
@@ -31632,7 +31630,7 @@ function excerpt(body) {
         .trim();
     return safe.length > 120 ? `${safe.slice(0, 120)}…` : safe;
 }
-function asTransportError(operation, error, timeoutMs) {
+function asFailure(operation, error, timeoutMs) {
     if (error instanceof FeishuError || error instanceof TransportError)
         return error;
     const code = error.code;
@@ -31704,10 +31702,10 @@ function neighbouringStarts(rule, month) {
     return [before, before + rule.length];
 }
 function describeRule(rule) {
-    const from = new Date(Date.UTC(2000, rule.firstMonth - 1, 1)).toLocaleString('en-US', { month: 'long', timeZone: 'UTC' });
     const every = RULE_NAMES[rule.length] ?? `every ${rule.length} months`;
-    return `${every} from ${from}`;
+    return `${every} from ${MONTH_NAMES[rule.firstMonth - 1] ?? `month ${rule.firstMonth}`}`;
 }
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const RULE_NAMES = {
     1: 'monthly',
     2: 'every two months',

@@ -74,10 +74,11 @@ export function neighbouringStarts(rule: PeriodRule, month: Month): [Month, Mont
 
 /** A rule in words, e.g. "quarterly from January". */
 export function describeRule(rule: PeriodRule): string {
-  const from = new Date(Date.UTC(2000, rule.firstMonth - 1, 1)).toLocaleString('en-US', { month: 'long', timeZone: 'UTC' })
   const every = RULE_NAMES[rule.length] ?? `every ${rule.length} months`
-  return `${every} from ${from}`
+  return `${every} from ${MONTH_NAMES[rule.firstMonth - 1] ?? `month ${rule.firstMonth}`}`
 }
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
 
 const RULE_NAMES: Record<number, string> = {
   1: 'monthly',

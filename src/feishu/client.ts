@@ -11,8 +11,6 @@ export interface ClientOptions {
   appSecret: string
   timeoutMs: number
   maxRetries: number
-  /** Injected by tests of the waits; the action sleeps for real. */
-  sleep?: (ms: number) => Promise<void>
 }
 
 /** A Feishu answer whose `code` is 0: the whole body, since the token call does not wrap it in `data`. */
@@ -30,12 +28,9 @@ export interface Answer {
  */
 export class FeishuClient {
   private readonly http = new HttpClient('feishu-okr-period', [], { keepAlive: true })
-  private readonly sleep: (ms: number) => Promise<void>
   private token: string | undefined
 
-  constructor(private readonly options: ClientOptions) {
-    this.sleep = options.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)))
-  }
+  constructor(private readonly options: ClientOptions) {}
 
   async authenticate(): Promise<void> {
     const { appId, appSecret } = this.options
@@ -85,13 +80,13 @@ export class FeishuClient {
         answer = await this.exchange(url, method, headers, payload)
         return readEnvelope(operation, answer)
       } catch (error) {
-        const failure = asTransportError(operation, error, this.options.timeoutMs)
+        const failure = asFailure(operation, error, this.options.timeoutMs)
         answerLost ||= failure instanceof TransportError && failure.mayHaveArrived
         const reset = answer && rateLimitReset(answer.headers, Date.now())
         const retry = nextRetry(failure, attempt, this.options.maxRetries, Math.random(), reset)
         if (!retry) throw attempt > 1 ? afterAttempts(failure, attempt, answerLost) : failure
         core.info(`${operation}: attempt ${attempt} of ${this.options.maxRetries + 1} failed (${retry.reason}); retrying in ${(retry.waitMs / 1000).toFixed(1)} s.`)
-        await this.sleep(retry.waitMs)
+        await new Promise(resolve => setTimeout(resolve, retry.waitMs))
       }
     }
   }
@@ -160,7 +155,8 @@ export function excerpt(body: string): string {
   return safe.length > 120 ? `${safe.slice(0, 120)}…` : safe
 }
 
-function asTransportError(operation: string, error: unknown, timeoutMs: number): unknown {
+/** A failed exchange as a value: Feishu's own answers as they are, anything from the socket as a TransportError. */
+function asFailure(operation: string, error: unknown, timeoutMs: number): unknown {
   if (error instanceof FeishuError || error instanceof TransportError) return error
   const code = (error as { code?: unknown }).code
   if ((error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError') {

@@ -19,9 +19,6 @@ export interface Retry {
   reason: string
 }
 
-/** The `x-ogw-ratelimit-reset` / `Retry-After` of a rate-limited answer, in milliseconds. */
-export type RateLimitReset = number | undefined
-
 /**
  * Whether to try again after `failedAttempts` attempts ended in `error`, and after how long.
  * `random` is in [0, 1).
@@ -31,7 +28,8 @@ export function nextRetry(
   failedAttempts: number,
   maxRetries: number,
   random: number,
-  rateLimitResetMs?: RateLimitReset
+  /** The wait a rate-limited answer asks for, from `rateLimitReset`. */
+  rateLimitResetMs?: number
 ): Retry | undefined {
   if (failedAttempts > maxRetries) return undefined
   const reason = transientReason(error)
@@ -50,7 +48,7 @@ export function transientReason(error: unknown): string | undefined {
     if (error.failure === 'timeout') return 'timed out'
     if (error.failure === 'network') return `connection failed (${error.detail})`
     // An answer lost on the way (a gateway's error page, a cut-off body) may come through next time.
-    if (error.status === undefined || error.status >= 500 || error.status < 300) return `unreadable answer (HTTP ${error.status})`
+    if (error.status !== undefined && (error.status >= 500 || error.status < 300)) return `unreadable answer (HTTP ${error.status})`
     return error.status === 429 ? 'rate limited' : undefined
   }
   if (error instanceof FeishuError) {
@@ -64,7 +62,7 @@ export function transientReason(error: unknown): string | undefined {
  * How long a rate-limited answer asks us to wait: `x-ogw-ratelimit-reset` (seconds), else `Retry-After`
  * (seconds or an HTTP date).
  */
-export function rateLimitReset(headers: Record<string, string | string[] | undefined>, now: number): RateLimitReset {
+export function rateLimitReset(headers: Record<string, string | string[] | undefined>, now: number): number | undefined {
   const reset = Number(header(headers, 'x-ogw-ratelimit-reset'))
   if (header(headers, 'x-ogw-ratelimit-reset') && Number.isFinite(reset) && reset >= 0) return reset * 1000
   const retryAfter = header(headers, 'retry-after')
