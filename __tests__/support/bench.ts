@@ -44,14 +44,17 @@ interface Sandbox {
   summaryFile: string
 }
 
-type PathKey = 'A' | 'B' | 'C' | 'D'
+type PathKey = 'A' | 'B' | 'C' | 'D' | 'E'
 
 const PATH_NAMES: Record<PathKey, string> = {
   A: 'bare `node -e 0`',
   B: 'floor: `@actions/core` + one output',
   C: 'action, plain path: token + create',
   D: 'action, bad input (no request)',
+  E: 'bare Node: the same two requests with `node:http`, no toolkit',
 }
+
+const KEYS = ['A', 'B', 'C', 'D', 'E'] as const
 
 function readOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   const options: Options = {
@@ -296,17 +299,24 @@ async function main(): Promise<void> {
       }
     }
 
-    const boxes = { A: await sandbox(temp, 'A'), B: await sandbox(temp, 'B'), C: await sandbox(temp, 'C'), D: await sandbox(temp, 'D') }
+    const boxes = {
+      A: await sandbox(temp, 'A'),
+      B: await sandbox(temp, 'B'),
+      C: await sandbox(temp, 'C'),
+      D: await sandbox(temp, 'D'),
+      E: await sandbox(temp, 'E')
+    }
+    const requestsScript = join(REPO_ROOT, 'build', 'support', 'bench-requests.js')
     const emulator = await startEmulator()
-    const times: Record<PathKey, number[]> = { A: [], B: [], C: [], D: [] }
+    const times: Record<PathKey, number[]> = { A: [], B: [], C: [], D: [], E: [] }
     try {
       // Each C run creates the quarter after the previous one, so every run takes the plain path.
       let nextMonth = monthIndex('2030-01')
       const total = options.warmup + options.rounds
-      console.log(`Timing ${options.warmup} warm-up + ${options.rounds} measured rounds of A B C D…`)
+      console.log(`Timing ${options.warmup} warm-up + ${options.rounds} measured rounds of ${KEYS.join(' ')}…`)
       for (let round = 0; round < total; round++) {
         const measured = round >= options.warmup
-        for (const key of ['A', 'B', 'C', 'D'] as const) {
+        for (const key of KEYS) {
           const box = boxes[key]
           await resetSandbox(box)
           const before = emulator.requests.length
@@ -328,6 +338,12 @@ async function main(): Promise<void> {
             if (run.exitCode !== 0 || outputs['created'] !== 'true' || outputs['start_month'] !== month || sent !== 2) {
               problem = `exited ${run.exitCode}, sent ${sent} requests, outputs ${JSON.stringify(outputs)}`
             }
+          } else if (key === 'E') {
+            const month = formatMonth(nextMonth)
+            nextMonth += 3
+            run = await runChild([requestsScript, emulator.url, DEFAULT_APP_ID, DEFAULT_APP_SECRET, QUARTERLY, month], { PATH: process.env['PATH'] ?? '' }, box.dir)
+            const sent = emulator.requests.length - before
+            if (run.exitCode !== 0 || sent !== 2) problem = `exited ${run.exitCode}, sent ${sent} requests`
           } else {
             run = await runChild([actionEntry], actionEnv(box, emulator.url, { start_month: BAD_MONTH }), box.dir)
             const sent = emulator.requests.length - before
@@ -405,7 +421,7 @@ function render(data: ReportData): string {
   const args = process.argv.slice(2)
   lines.push(`- Command: \`npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}\``)
   lines.push(`- Machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${memory} memory, ${process.platform} ${process.arch}, Node ${process.version}`)
-  lines.push(`- Rounds: ${options.warmup} warm-up (discarded) + ${options.rounds} measured; each round runs A, B, C, D in that order, one at a time`)
+  lines.push(`- Rounds: ${options.warmup} warm-up (discarded) + ${options.rounds} measured; each round runs ${KEYS.join(', ')} in that order, one at a time`)
   const freshness = { true: ', byte for byte the committed `dist/index.js`', false: ' (**the committed `dist/index.js` differs: run `npm run package`**)', undefined: '' }
   lines.push(`- Timed bundle: ${bundleName}${freshness[String(data.distFresh) as 'true' | 'false' | 'undefined']}`)
   lines.push('- Each path is a child process of `node` with only `PATH`, the `INPUT_*` variables (action.yml\'s defaults and the inputs below), `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` and `RUNNER_TEMP`; C talks to the Feishu emulator, run in the benchmark\'s own process on loopback', '')
@@ -413,7 +429,7 @@ function render(data: ReportData): string {
   lines.push('## Start-up time', '')
   lines.push('Wall time from `spawn()` to the child\'s exit, in ms. Median: the middle run (the mean of the two middle ones for an even count); p90: nearest rank.', '')
   lines.push('| | Path | median ms | p90 ms | min ms |', '|---|---|---:|---:|---:|')
-  for (const key of ['A', 'B', 'C', 'D'] as const) {
+  for (const key of KEYS) {
     lines.push(`| ${key} | ${PATH_NAMES[key]} | ${ms(med(key))} | ${ms(percentile(times[key], 90))} | ${ms(Math.min(...times[key]))} |`)
   }
   lines.push('')
@@ -425,7 +441,13 @@ function render(data: ReportData): string {
   lines.push(`| C/B: the plain path over the floor | ${cOverB.toFixed(3)} | ≤ ${TARGETS.cOverB} | ${verdict(cOverB <= TARGETS.cOverB)} |`)
   lines.push(`| D/B: a bad input over the floor | ${dOverB.toFixed(3)} | ≤ ${TARGETS.dOverB} | ${verdict(dOverB <= TARGETS.dOverB)} |`)
   lines.push(`| C/A: the plain path over bare Node | ${(med('C') / med('A')).toFixed(3)} | — | |`)
+  lines.push(`| (B + E − A)/B: the floor plus what the two requests cost bare Node, over the floor | ${((med('B') + med('E') - med('A')) / med('B')).toFixed(3)} | — | |`)
   lines.push('')
+  lines.push(
+    `C − B = ${ms(med('C') - med('B'))} ms is what the plain path adds to the floor; E − A = ${ms(med('E') - med('A'))} ms of it is what the same two requests cost any Node process, ` +
+      `so the action's own code adds about ${ms(med('C') - med('B') - (med('E') - med('A')))} ms.`,
+    ''
+  )
 
   lines.push('## Bundle size', '')
   lines.push(`Bytes of the file; 1 MB = 1,000,000 bytes, so the target 1.1 MB is ${bytes(TARGETS.distBytes)} bytes.`, '')
