@@ -1,12 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { type Emulator, type EmulatorOptions, PATHS, startEmulator } from './support/emulator.js'
-import { MONTHLY, QUARTERLY, connection, printed, sent } from './support/fixtures.js'
+import { type Emulator, type EmulatorOptions, startEmulator } from './support/emulator.js'
+import { connection, CREATE, LIST, MONTHLY, printed, QUARTERLY, RULES, sent, TOKEN } from './support/fixtures.js'
 import { runAction } from './support/runner.js'
-
-const TOKEN = `POST ${PATHS.token}`
-const CREATE = `POST ${PATHS.periods}`
-const LIST = `GET ${PATHS.periods}`
-const RULES = `GET ${PATHS.periodRules}`
 
 let emulator: Emulator
 afterEach(async () => emulator?.close())

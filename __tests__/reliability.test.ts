@@ -1,13 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { createServer } from 'node:net'
 import { type Emulator, type Fault, PATHS, startEmulator } from './support/emulator.js'
-import { QUARTERLY, connection, printed, sent } from './support/fixtures.js'
+import { connection, CREATE, LIST, printed, QUARTERLY, sent, TOKEN } from './support/fixtures.js'
 import { startHttpsProxy } from './support/proxy.js'
 import { runAction } from './support/runner.js'
-
-const TOKEN = `POST ${PATHS.token}`
-const CREATE = `POST ${PATHS.periods}`
-const LIST = `GET ${PATHS.periods}`
 
 let emulator: Emulator
 afterEach(async () => emulator?.close())

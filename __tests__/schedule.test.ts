@@ -1,11 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, type Emulator, type EmulatorOptions, PATHS, startEmulator } from './support/emulator.js'
-import { QUARTERLY, YEARLY, connection, sent } from './support/fixtures.js'
+import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, type Emulator, type EmulatorOptions, startEmulator } from './support/emulator.js'
+import { connection, CREATE, QUARTERLY, RULES, sent, TOKEN, YEARLY } from './support/fixtures.js'
 import { type RunOptions, runAction } from './support/runner.js'
-
-const TOKEN = `POST ${PATHS.token}`
-const CREATE = `POST ${PATHS.periods}`
-const RULES = `GET ${PATHS.periodRules}`
 
 let emulator: Emulator
 afterEach(async () => emulator?.close())

@@ -1,10 +1,16 @@
 /** What the end-to-end tests share: the emulator's default rules and the inputs that reach it. */
-import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, type Emulator } from './emulator.js'
+import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, type Emulator, PATHS } from './emulator.js'
 import type { ActionRun } from './runner.js'
 
 export const QUARTERLY = '6969864184272078374'
 export const YEARLY = '6969864184272078375'
 export const MONTHLY = '6969864184272078376'
+
+/** The requests of `sent()`, by what they do. */
+export const TOKEN = `POST ${PATHS.token}`
+export const CREATE = `POST ${PATHS.periods}`
+export const LIST = `GET ${PATHS.periods}`
+export const RULES = `GET ${PATHS.periodRules}`
 
 /** Inputs that reach `emulator` with the app it accepts. */
 export function connection(emulator: Emulator): Record<string, string> {
