@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { type Emulator, type EmulatorOptions, startEmulator } from './support/emulator.js'
+import { type Emulator, type EmulatorOptions, PATHS, startEmulator } from './support/emulator.js'
 import { connection, CREATE, LIST, MONTHLY, printed, QUARTERLY, RULES, sent, TOKEN } from './support/fixtures.js'
 import { runAction } from './support/runner.js'
 
@@ -41,6 +41,16 @@ describe('creating a period', () => {
   })
 })
 
+describe('a private deployment', () => {
+  it('keeps the path of a domain given as a base URL', async () => {
+    await start({ basePath: '/feishu' })
+    const result = await run({ domain: `${emulator.url}/feishu/` })
+
+    expect(result.exitCode).toBe(0)
+    expect(sent(emulator)).toEqual([`POST /feishu${PATHS.token}`, `POST /feishu${PATHS.periods}`])
+  })
+})
+
 describe('inputs are checked before any request', () => {
   it.each([
     ['start_month', '2027-13'],
@@ -53,7 +63,8 @@ describe('inputs are checked before any request', () => {
     ['timeout_seconds', '-1'],
     ['max_retries', 'many'],
     ['domain', 'http://open.feishu.cn'],
-    ['timezone', 'Asia Shanghai']
+    ['timezone', 'Asia Shanghai'],
+    ['domain', 'constructor']
   ])('%s = %j fails with one error naming it, no stack trace, nothing sent', async (input, value) => {
     await start()
     const result = await run({ [input]: value })
@@ -129,6 +140,26 @@ describe('a period that exists already (1001008)', () => {
 
     expect(result.exitCode).toBe(0)
     expect(result.outputs).toEqual({ period_id: '7000000000000000042', start_month: '2027-01', end_month: '2027-03', created: 'false' })
+  })
+
+  it('accepts ids given as numbers, when they are exact', async () => {
+    await start({ periods: [{ period_rule_id: QUARTERLY, start_month: '2027-01', id: '4242' }], numericIds: true })
+    const result = await run({ allow_existing: 'true' })
+
+    expect(result.outputs['period_id']).toBe('4242')
+  })
+
+  it('still succeeds, with a warning, when the list of periods fails', async () => {
+    await start({ periods: [{ period_rule_id: QUARTERLY, start_month: '2027-01' }] })
+    emulator.inject({ method: 'GET', path: PATHS.periods, fault: 'status500', times: 5 })
+    const result = await run({ allow_existing: 'true', max_retries: '1' })
+
+    expect(result.exitCode).toBe(0)
+    expect(sent(emulator)).toEqual([TOKEN, CREATE, LIST, LIST])
+    expect(result.outputs).toEqual({ period_id: '', start_month: '2027-01', end_month: '', created: 'false' })
+    expect(result.warnings).toEqual([
+      expect.stringMatching(/^A period for 2027-01 exists already \(code 1001008\), but listing the periods failed \(Listing OKR periods failed: Feishu answered code 1009999 .*\), so the period_id output is empty\.$/)
+    ])
   })
 
   it('still succeeds with a warning and an empty period_id when the period cannot be identified', async () => {
@@ -217,6 +248,20 @@ describe('secrets', () => {
       expect(result.summary).not.toContain(secret)
       expect(JSON.stringify(result.outputs)).not.toContain(secret)
     }
+  })
+})
+
+describe('an error page that quotes the request', () => {
+  it('never shows the app secret, nor a part of it', async () => {
+    const appSecret = 'Zq9Wx7Vb5Nm3Lk1Jh8Gf'
+    await start({ appId: 'cli_1', appSecret })
+    emulator.inject({ method: 'POST', path: PATHS.token, fault: 'echo' })
+    const result = await run({ app_id: 'cli_1', app_secret: appSecret, max_retries: '0' })
+
+    expect(result.exitCode).toBe(1)
+    expect(result.errors[0]).toMatch(/^Getting the tenant access token failed: HTTP 502, not a Feishu answer: <html>.*app_secret&quot;:&quot;\*\*\*/)
+    const unmasked = printed(result).replace(/^::add-mask::.*$/gm, '')
+    expect(unmasked).not.toContain(appSecret.slice(0, 3))
   })
 })
 

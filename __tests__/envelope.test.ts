@@ -67,6 +67,14 @@ describe('excerpt', () => {
     expect(excerpt('Bearer t-7f1bcd13fc57d46bac21793a18e560 rejected')).toBe('Bearer *** rejected')
   })
 
+  it('cuts out the secrets it is given, and a secret field, before it is cut short', () => {
+    const echoed = `<html><pre>{"app_id":"cli_1","app_secret":"S3cr3tValueNoOneMaySee"}</pre>${'x'.repeat(200)} S3cr3tValueNoOneMaySee</html>`
+    const cut = excerpt(echoed, ['S3cr3tValueNoOneMaySee', undefined])
+    expect(cut).not.toMatch(/S3cr3t/)
+    expect(cut).toContain('"app_secret":"***"')
+    expect(excerpt(`prefix ${'y'.repeat(100)}S3cr3tValueNoOneMaySee`, ['S3cr3tValueNoOneMaySee'])).not.toMatch(/S3cr/)
+  })
+
   it('is short, on one line, and printable', () => {
     const cut = excerpt(`<html>\n\t${'x'.repeat(500)}\u0000</html>`)
     expect(cut.length).toBeLessThanOrEqual(121)

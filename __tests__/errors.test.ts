@@ -26,6 +26,10 @@ describe('describeFailure', () => {
     expect(describeFailure(new FeishuError('Getting the tenant access token', 400, code, 'x'))).toMatch(/app_id/)
   })
 
+  it('blames the credentials for any failure of the token call, even with a code it does not know', () => {
+    expect(describeFailure(new FeishuError('Getting the tenant access token', 400, 99991664, 'invalid app token'))).toContain('The app_id or app_secret is wrong')
+  })
+
   it('adds what the caller knows, and the attempts, after the generic hint', () => {
     const error = new FeishuError(create, 400, 1001008, 'Conflict period existed.').with({ hint: 'Set allow_existing: true.', attempts: 2 })
     expect(describeFailure(error)).toBe(
@@ -42,7 +46,7 @@ describe('describeFailure', () => {
     expect(describeFailure(new TransportError(create, 'timeout', 'no answer within 30 s (timeout_seconds)'))).toBe(
       'Creating the OKR period failed: no answer within 30 s (timeout_seconds).'
     )
-    expect(describeFailure(new TransportError(create, 'unreadable', 'HTTP 404, not a Feishu answer: <html>', 404, 'L1'))).toBe(
+    expect(describeFailure(new TransportError(create, 'unreadable', 'HTTP 404, not a Feishu answer: <html>', { status: 404, logId: 'L1' }))).toBe(
       'Creating the OKR period failed: HTTP 404, not a Feishu answer: <html>. Check the domain input: it must be the base URL of the Feishu Open Platform. Log id: L1.'
     )
   })

@@ -112,7 +112,10 @@ describe('a hung server', () => {
 
     expect(result.exitCode).toBe(1)
     expect(sent(emulator)).toEqual([TOKEN, CREATE, CREATE])
-    expect(result.errors).toEqual(['Creating the OKR period failed: no answer within 0.5 s (timeout_seconds); gave up after 2 attempts.'])
+    expect(result.errors).toEqual([
+      'Creating the OKR period failed: no answer within 0.5 s (timeout_seconds); gave up after 2 attempts. ' +
+        'The request may have reached Feishu, so the period may exist now: re-run with allow_existing: true to find it.'
+    ])
   })
 })
 
@@ -148,7 +151,9 @@ describe('a create whose answer was lost', () => {
 
     expect(result.exitCode).toBe(0)
     expect(emulator.periods()).toHaveLength(1)
-    expect(result.outputs['period_id']).toBe(emulator.periods()[0]!.id)
+    expect(sent(emulator)).toEqual([TOKEN, CREATE, CREATE, LIST])
+    expect(result.outputs).toEqual({ period_id: emulator.periods()[0]!.id, start_month: '2027-01', end_month: '2027-03', created: 'false' })
+    expect(result.stdout).toContain('An earlier attempt of this run, whose answer was lost, has probably created it.')
   })
 
   it('without allow_existing: fails, saying an earlier attempt of this run may have created it, with its period_id', async () => {
@@ -213,5 +218,29 @@ describe('behind a proxy', () => {
     } finally {
       await proxy.close()
     }
+  })
+})
+
+describe('a create that may have reached Feishu, never retried', () => {
+  it('says the period may exist now, and how to pick it up', async () => {
+    await start(onCreate('commit-then-reset'))
+    const result = await run({ max_retries: '0' })
+
+    expect(result.exitCode).toBe(1)
+    expect(result.errors).toEqual([
+      'Creating the OKR period failed: the connection failed (ECONNRESET). The request may have reached Feishu, so the period may exist now: re-run with allow_existing: true to find it.'
+    ])
+  })
+})
+
+describe('a 99991663 after a lost answer', () => {
+  it('still says that an earlier attempt of this run may have created the period', async () => {
+    await start(onCreate('commit-then-reset'), onCreate('revoke-tokens'))
+    const result = await run()
+
+    expect(result.exitCode).toBe(1)
+    expect(sent(emulator)).toEqual([TOKEN, CREATE, CREATE, TOKEN, CREATE, LIST])
+    expect(result.errors[0]).toContain('An earlier attempt of this same run, whose answer was lost, may have created it')
+    expect(emulator.periods()).toHaveLength(1)
   })
 })

@@ -5,7 +5,7 @@ import { BACKOFF_CAP_MS, RATE_LIMIT_JITTER_MS, RATE_LIMIT_WAIT_CAP_MS, nextRetry
 const op = 'Creating the OKR period'
 const feishu = (status: number, code: number): FeishuError => new FeishuError(op, status, code, 'msg')
 const transport = (failure: 'timeout' | 'network' | 'unreadable', status?: number): TransportError =>
-  new TransportError(op, failure, 'detail', status)
+  new TransportError(op, failure, 'detail', { status })
 
 describe('what is transient', () => {
   it.each([
@@ -76,16 +76,18 @@ describe('rateLimitReset', () => {
   const now = Date.UTC(2027, 0, 1)
 
   it('prefers x-ogw-ratelimit-reset, in seconds', () => {
-    expect(rateLimitReset({ 'x-ogw-ratelimit-reset': '7', 'retry-after': '30' }, now)).toBe(7000)
+    expect(rateLimitReset('7', '30', now)).toBe(7000)
+    expect(rateLimitReset('0.5', undefined, now)).toBe(500)
   })
 
   it('falls back to Retry-After, in seconds or as a date', () => {
-    expect(rateLimitReset({ 'retry-after': '2' }, now)).toBe(2000)
-    expect(rateLimitReset({ 'retry-after': new Date(now + 5000).toUTCString() }, now)).toBe(5000)
+    expect(rateLimitReset(undefined, '2', now)).toBe(2000)
+    expect(rateLimitReset('soon', '2', now)).toBe(2000)
+    expect(rateLimitReset(undefined, new Date(now + 5000).toUTCString(), now)).toBe(5000)
   })
 
   it('knows nothing without those headers, or from nonsense', () => {
-    expect(rateLimitReset({}, now)).toBeUndefined()
-    expect(rateLimitReset({ 'x-ogw-ratelimit-reset': 'soon' }, now)).toBeUndefined()
+    expect(rateLimitReset(undefined, undefined, now)).toBeUndefined()
+    expect(rateLimitReset('soon', 'later', now)).toBeUndefined()
   })
 })

@@ -31363,20 +31363,27 @@ class TransportError extends Error {
     operation;
     failure;
     detail;
+    name = 'TransportError';
     status;
     logId;
     mayHaveArrived;
-    name = 'TransportError';
-    constructor(operation, failure, detail, status, logId, mayHaveArrived = failure !== 'network') {
+    hint;
+    constructor(operation, failure, detail, details = {}) {
         super(`${operation}: ${detail}`);
         this.operation = operation;
         this.failure = failure;
         this.detail = detail;
-        this.status = status;
-        this.logId = logId;
-        this.mayHaveArrived = mayHaveArrived;
+        this.status = details.status;
+        this.logId = details.logId;
+        this.mayHaveArrived = details.mayHaveArrived ?? failure !== 'network';
+        this.hint = details.hint;
+    }
+    with(changes) {
+        const { status, logId, mayHaveArrived, hint } = this;
+        return new TransportError(this.operation, this.failure, changes.detail ?? this.detail, { status, logId, mayHaveArrived, hint: changes.hint ?? hint });
     }
 }
+const GETTING_TOKEN = 'Getting the tenant access token';
 const CODES = {
     rateLimited: 99991400,
     tokenInvalid: 99991663,
@@ -31414,7 +31421,7 @@ function hintFor(error) {
         const scopes = error.details.scopes?.length ? error.details.scopes.join(', ') : 'okr:okr';
         return `Grant the app the scope ${scopes} in the developer console ("Permissions & Scopes"), then publish a new version of the app so that the grant takes effect.`;
     }
-    return HINTS[error.code];
+    return HINTS[error.code] ?? (error.operation === GETTING_TOKEN ? WRONG_CREDENTIALS : undefined);
 }
 
 ;// CONCATENATED MODULE: ./src/errors.ts
@@ -31434,7 +31441,7 @@ function describeFailure(error) {
         return sentences(`${error.operation} failed: Feishu answered code ${error.code} "${error.msg}" (HTTP ${error.status})`, hintFor(error), error.details.hint, error.details.attempts !== undefined && `Gave up after ${error.details.attempts} attempts`, error.details.troubleshooter && `Troubleshooter: ${error.details.troubleshooter}`, error.details.logId && `Log id: ${error.details.logId}`);
     }
     if (error instanceof TransportError) {
-        return sentences(`${error.operation} failed: ${error.detail}`, error.failure === 'unreadable' && error.status === 404 && 'Check the domain input: it must be the base URL of the Feishu Open Platform.', error.logId && `Log id: ${error.logId}`);
+        return sentences(`${error.operation} failed: ${error.detail}`, error.failure === 'unreadable' && error.status === 404 && 'Check the domain input: it must be the base URL of the Feishu Open Platform.', error.hint, error.logId && `Log id: ${error.logId}`);
     }
     if (error instanceof ActionError)
         return error.message;
@@ -31492,24 +31499,19 @@ function transientReason(error) {
     }
     return undefined;
 }
-function rateLimitReset(headers, now) {
-    const reset = Number(header(headers, 'x-ogw-ratelimit-reset'));
-    if (header(headers, 'x-ogw-ratelimit-reset') && Number.isFinite(reset) && reset >= 0)
-        return reset * 1000;
-    const retryAfter = header(headers, 'retry-after');
+function rateLimitReset(ogwReset, retryAfter, now) {
+    if (ogwReset && /^\d+(\.\d+)?$/.test(ogwReset.trim()))
+        return Number(ogwReset) * 1000;
     if (!retryAfter)
         return undefined;
-    if (/^\d+$/.test(retryAfter))
+    if (/^\d+$/.test(retryAfter.trim()))
         return Number(retryAfter) * 1000;
     const date = Date.parse(retryAfter);
     return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
-function header(headers, name) {
-    const value = headers[name];
-    return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
-}
 
 ;// CONCATENATED MODULE: ./src/feishu/client.ts
+
 
 
 
@@ -31525,20 +31527,18 @@ class FeishuClient {
     }
     async authenticate() {
         const { appId, appSecret } = this.options;
-        const answer = await this.send('Getting the tenant access token', 'POST', '/open-apis/auth/v3/tenant_access_token/internal', {
+        const answer = await this.send(GETTING_TOKEN, 'POST', '/open-apis/auth/v3/tenant_access_token/internal', {
             app_id: appId,
             app_secret: appSecret
         });
         const token = answer.tenant_access_token;
         if (typeof token !== 'string' || token === '') {
-            throw new TransportError('Getting the tenant access token', 'unreadable', 'the answer has no tenant_access_token', 200);
+            throw new ActionError(`${GETTING_TOKEN} failed: Feishu answered code 0 without a tenant_access_token.`);
         }
         core_setSecret(token);
         this.token = token;
     }
     async call(operation, method, path, body) {
-        if (!this.token)
-            await this.authenticate();
         try {
             return (await this.send(operation, method, path, body, this.token)).data;
         }
@@ -31547,14 +31547,19 @@ class FeishuClient {
                 throw error;
             info('Feishu rejected the tenant access token; getting a new one and trying once more.');
             await this.authenticate();
-            return (await this.send(operation, method, path, body, this.token)).data;
+            try {
+                return (await this.send(operation, method, path, body, this.token)).data;
+            }
+            catch (again) {
+                throw error.details.earlierAnswerLost && again instanceof FeishuError ? again.with({ earlierAnswerLost: true }) : again;
+            }
         }
     }
     dispose() {
         this.http.dispose();
     }
     async send(operation, method, path, body, token) {
-        const url = new URL(path, this.options.baseUrl);
+        const url = new URL(`${this.options.baseUrl}${path}`);
         const headers = { accept: 'application/json', 'user-agent': 'feishu-okr-period' };
         if (token)
             headers.authorization = `Bearer ${token}`;
@@ -31566,12 +31571,12 @@ class FeishuClient {
             let answer;
             try {
                 answer = await this.exchange(url, method, headers, payload);
-                return readEnvelope(operation, answer);
+                return readEnvelope(operation, answer, [this.options.appSecret, this.token]);
             }
             catch (error) {
                 const failure = asFailure(operation, error, this.options.timeoutMs);
                 answerLost ||= failure instanceof TransportError && failure.mayHaveArrived;
-                const reset = answer && rateLimitReset(answer.headers, Date.now());
+                const reset = answer && rateLimitReset(header(answer.headers, 'x-ogw-ratelimit-reset'), header(answer.headers, 'retry-after'), Date.now());
                 const retry = nextRetry(failure, attempt, this.options.maxRetries, Math.random(), reset);
                 if (!retry)
                     throw attempt > 1 ? afterAttempts(failure, attempt, answerLost) : failure;
@@ -31598,8 +31603,8 @@ class FeishuClient {
         });
     }
 }
-function readEnvelope(operation, answer) {
-    const logId = client_header(answer.headers, 'x-tt-logid') ?? client_header(answer.headers, 'x-request-id');
+function readEnvelope(operation, answer, secrets = []) {
+    const logId = header(answer.headers, 'x-tt-logid') ?? header(answer.headers, 'x-request-id');
     let parsed;
     try {
         parsed = JSON.parse(answer.body);
@@ -31608,8 +31613,8 @@ function readEnvelope(operation, answer) {
         parsed = undefined;
     }
     if (!isRecord(parsed) || typeof parsed.code !== 'number') {
-        const what = answer.body.trim() === '' ? 'an empty body' : `not a Feishu answer: ${excerpt(answer.body)}`;
-        throw new TransportError(operation, 'unreadable', `HTTP ${answer.status}, ${what}`, answer.status, logId);
+        const what = answer.body.trim() === '' ? 'an empty body' : `not a Feishu answer: ${excerpt(answer.body, secrets)}`;
+        throw new TransportError(operation, 'unreadable', `HTTP ${answer.status}, ${what}`, { status: answer.status, logId });
     }
     if (parsed.code === 0)
         return parsed;
@@ -31621,9 +31626,11 @@ function readEnvelope(operation, answer) {
         scopes: violations.flatMap(violation => (isRecord(violation) && typeof violation.subject === 'string' ? [violation.subject] : []))
     });
 }
-function excerpt(body) {
-    const safe = body
-        .replace(/"tenant_access_token"\s*:\s*"[^"]*"?/g, '"tenant_access_token":"***"')
+function excerpt(body, secrets = []) {
+    const safe = secrets
+        .filter((secret) => Boolean(secret))
+        .reduce((text, secret) => text.split(secret).join('***'), body)
+        .replace(/"(tenant_access_token|app_secret)"\s*:\s*"[^"]*"?/g, '"$1":"***"')
         .replace(/\b[tu]-[A-Za-z0-9_-]{6,}/g, '***')
         .replace(/\s+/g, ' ')
         .replace(/[^\x20-\x7e\u00a0-\uffff]/g, '?')
@@ -31638,18 +31645,17 @@ function asFailure(operation, error, timeoutMs) {
         return new TransportError(operation, 'timeout', `no answer within ${timeoutMs / 1000} s (timeout_seconds)`);
     }
     const detail = typeof code === 'string' ? code : error.message;
-    return new TransportError(operation, 'network', `the connection failed (${detail})`, undefined, undefined, !NOT_SENT.has(detail));
+    return new TransportError(operation, 'network', `the connection failed (${detail})`, { mayHaveArrived: !NOT_SENT.has(detail) });
 }
 function afterAttempts(error, attempts, answerLost) {
-    if (error instanceof TransportError) {
-        return new TransportError(error.operation, error.failure, `${error.detail}; gave up after ${attempts} attempts`, error.status, error.logId);
-    }
+    if (error instanceof TransportError)
+        return error.with({ detail: `${error.detail}; gave up after ${attempts} attempts` });
     if (error instanceof FeishuError)
         return error.with({ attempts, earlierAnswerLost: answerLost });
     return error;
 }
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-function client_header(headers, name) {
+function header(headers, name) {
     const value = headers[name];
     return (Array.isArray(value) ? value[0] : value) || undefined;
 }
@@ -31672,6 +31678,9 @@ function formatMonth(month) {
     const year = Math.floor(month / 12);
     const monthOfYear = (month % 12) + 1;
     return `${String(year).padStart(4, '0')}-${String(monthOfYear).padStart(2, '0')}`;
+}
+function formatOptionalMonth(month) {
+    return month === undefined ? 'unknown' : formatMonth(month);
 }
 function monthAt(instant, timeZone) {
     const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric' }).formatToParts(instant);
@@ -31722,10 +31731,10 @@ function modulo(value, divisor) {
 
 
 
-const DOMAINS = {
-    feishu: 'https://open.feishu.cn',
-    lark: 'https://open.larksuite.com'
-};
+const DOMAINS = new Map([
+    ['feishu', 'https://open.feishu.cn'],
+    ['lark', 'https://open.larksuite.com']
+]);
 const MAX_TIMEOUT_SECONDS = 300;
 const MAX_RETRIES = 10;
 function readSettings() {
@@ -31747,7 +31756,7 @@ function readSettings() {
         baseUrl: baseUrl(),
         timeoutMs: timeoutSeconds() * 1000,
         maxRetries: maxRetries(),
-        timeZone: timeZone('relative' in start)
+        timeZone: timeZone(start)
     };
 }
 function credential(input, variable) {
@@ -31784,7 +31793,7 @@ function inputs_boolean(input) {
 }
 function baseUrl() {
     const value = getInput('domain');
-    const named = DOMAINS[value.toLowerCase()];
+    const named = DOMAINS.get(value.toLowerCase());
     if (named)
         return named;
     const expected = "Input 'domain' must be feishu, lark, or the https:// base URL of a private deployment";
@@ -31823,12 +31832,12 @@ function maxRetries() {
     }
     return Number(value);
 }
-function timeZone(used) {
+function timeZone(start) {
     const value = getInput('timezone');
     const expected = `Input 'timezone' must be an IANA time zone name such as Asia/Shanghai or UTC; got ${quote(value)}.`;
     if (!/^[A-Za-z][\w+-]*(\/[\w+-]+)*$/.test(value))
         throw new InputError('timezone', expected);
-    if (!used)
+    if (!('relative' in start))
         return value;
     try {
         return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
@@ -31846,6 +31855,7 @@ function quote(value) {
 
 
 
+
 const PERIODS_PATH = '/open-apis/okr/v1/periods';
 const RULES_PATH = '/open-apis/okr/v1/period_rules';
 const PAGE_SIZE = 100;
@@ -31856,9 +31866,10 @@ async function openPeriod(client, settings, today) {
     let start;
     if ('relative' in settings.startMonth) {
         rule = await fetchRule(client, periodRuleId);
-        const holdingToday = periodStartHolding(rule, monthAt(today, settings.timeZone));
+        const thisMonth = monthAt(today, settings.timeZone);
+        const holdingToday = periodStartHolding(rule, thisMonth);
         start = settings.startMonth.relative === 'current' ? holdingToday : holdingToday + rule.length;
-        info(`start_month '${settings.startMonth.relative}' is ${formatMonth(start)}: rule ${periodRuleId} is ${describeRule(rule)}, and today is in ${formatMonth(monthAt(today, settings.timeZone))} in ${settings.timeZone}.`);
+        info(`start_month '${settings.startMonth.relative}' is ${formatMonth(start)}: rule ${periodRuleId} is ${describeRule(rule)}, and today is in ${formatMonth(thisMonth)} in ${settings.timeZone}.`);
     }
     else {
         start = settings.startMonth.month;
@@ -31874,6 +31885,9 @@ async function openPeriod(client, settings, today) {
         return { ...(await createPeriod(client, periodRuleId, start)), created: true, dryRun: false };
     }
     catch (error) {
+        if (error instanceof TransportError && error.mayHaveArrived) {
+            throw error.with({ hint: 'The request may have reached Feishu, so the period may exist now: re-run with allow_existing: true to find it.' });
+        }
         if (!(error instanceof FeishuError))
             throw error;
         if (error.code === CODES.periodExists)
@@ -31887,11 +31901,11 @@ async function openPeriod(client, settings, today) {
 }
 async function createPeriod(client, periodRuleId, start) {
     const data = record(await client.call('Creating the OKR period', 'POST', PERIODS_PATH, { period_rule_id: periodRuleId, start_month: formatMonth(start) }));
-    const id = data.period_id;
-    if (typeof id !== 'string' && typeof id !== 'number')
-        throw new ActionError('Creating the OKR period: Feishu answered success without a period_id.');
+    const id = idOf(data.period_id);
+    if (id === undefined)
+        warning('Feishu created the period but answered without a usable period_id, so the period_id output is empty.');
     const startMonth = parseMonth(String(data.start_month)) ?? start;
-    return { id: String(id), startMonth, endMonth: parseMonth(String(data.end_month)) };
+    return { id: id ?? '', startMonth, endMonth: parseMonth(String(data.end_month)) };
 }
 async function existingPeriod(client, settings, error, start, rule) {
     if (!settings.allowExisting) {
@@ -31905,12 +31919,21 @@ async function existingPeriod(client, settings, error, start, rule) {
         });
     }
     info(`A period for ${formatMonth(start)} exists already (code 1001008); allow_existing is true, so looking it up.`);
-    const found = await findPeriod(client, start);
+    if (error.details.earlierAnswerLost)
+        info('An earlier attempt of this run, whose answer was lost, has probably created it.');
+    let found;
+    let why = 'none of the listed periods could be matched to it';
+    try {
+        found = await findPeriod(client, start);
+    }
+    catch (listError) {
+        why = `listing the periods failed (${describeFailure(listError)})`;
+    }
     if (found) {
         info(`Found the existing period ${found.id} (${formatMonth(found.startMonth)} to ${formatOptionalMonth(found.endMonth)}).`);
         return { ...found, created: false, dryRun: false };
     }
-    warning(`A period for ${formatMonth(start)} exists already (code 1001008), but none of the listed periods could be matched to it, so the period_id output is empty.`);
+    warning(`A period for ${formatMonth(start)} exists already (code 1001008), but ${why}, so the period_id output is empty.`);
     return { id: '', startMonth: start, endMonth: rule && periodEnd(rule, start), created: false, dryRun: false };
 }
 async function findPeriod(client, start) {
@@ -31922,7 +31945,7 @@ async function findPeriod(client, start) {
             query.set('page_token', pageToken);
         const data = record(await client.call('Listing OKR periods', 'GET', `${PERIODS_PATH}?${query}`));
         for (const period of (Array.isArray(data.items) ? data.items : []).map(toPeriod)) {
-            if (!period?.endMonth)
+            if (period?.endMonth === undefined)
                 continue;
             if (period.startMonth === start)
                 return period;
@@ -31937,18 +31960,24 @@ async function findPeriod(client, start) {
     return holding;
 }
 function toPeriod(item) {
-    const { id, period_start_time: startTime, period_end_time: endTime } = record(item);
+    const { id: rawId, period_start_time: startTime, period_end_time: endTime } = record(item);
+    const id = idOf(rawId);
     const startMs = Number(startTime);
     const endMs = Number(endTime);
-    if (typeof id !== 'string' || !startTime || !endTime || !Number.isFinite(startMs) || !Number.isFinite(endMs))
+    if (id === undefined || !startTime || !endTime || !Number.isFinite(startMs) || !Number.isFinite(endMs))
         return undefined;
     return { id, startMonth: monthOfPeriodStart(startMs), endMonth: monthOfPeriodEnd(endMs) };
+}
+function idOf(value) {
+    if (typeof value === 'string' && value !== '')
+        return value;
+    return Number.isSafeInteger(value) ? String(value) : undefined;
 }
 async function fetchRules(client) {
     const data = record(await client.call('Listing period rules', 'GET', RULES_PATH));
     return (Array.isArray(data.period_rules) ? data.period_rules : []).flatMap(item => {
         const { period_rule_id: id, type, length, first_month: firstMonth } = record(item);
-        const valid = typeof id === 'string' && Number.isInteger(length) && length > 0 && Number.isInteger(firstMonth);
+        const valid = typeof id === 'string' && Number.isInteger(length) && length > 0 && Number.isInteger(firstMonth) && firstMonth >= 1 && firstMonth <= 12;
         return valid ? [{ id, type: String(type), length: length, firstMonth: firstMonth }] : [];
     });
 }
@@ -31966,8 +31995,11 @@ function listRules(rules) {
     return `The tenant's period rules: ${lines.join('; ')}.`;
 }
 function doesNotFit(rule, start) {
+    const doesNot = `${formatMonth(start)} does not start a period of rule ${rule.id}: ${describeRule(rule)}`;
+    if (12 % rule.length !== 0)
+        return `${doesNot}.`;
     const [before, after] = neighbouringStarts(rule, start);
-    return `${formatMonth(start)} does not start a period of rule ${rule.id}: ${describeRule(rule)}; try ${formatMonth(before)} or ${formatMonth(after)}.`;
+    return `${doesNot}; try ${formatMonth(before)} or ${formatMonth(after)}.`;
 }
 async function explainMismatch(client, error, periodRuleId, start, known) {
     try {
@@ -31986,11 +32018,8 @@ async function explainUnknownRule(client, error) {
         return error;
     }
 }
-function formatOptionalMonth(month) {
-    return month === undefined ? 'unknown' : formatMonth(month);
-}
 function record(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};
+    return isRecord(value) ? value : {};
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts

@@ -31,6 +31,7 @@ export function describeFailure(error: unknown): string {
     return sentences(
       `${error.operation} failed: ${error.detail}`,
       error.failure === 'unreadable' && error.status === 404 && 'Check the domain input: it must be the base URL of the Feishu Open Platform.',
+      error.hint,
       error.logId && `Log id: ${error.logId}`
     )
   }

@@ -19,13 +19,13 @@ export interface Settings {
   timeZone: string
 }
 
-const DOMAINS: Record<string, string> = {
-  feishu: 'https://open.feishu.cn',
-  lark: 'https://open.larksuite.com'
-}
+const DOMAINS = new Map([
+  ['feishu', 'https://open.feishu.cn'],
+  ['lark', 'https://open.larksuite.com']
+])
 
-export const MAX_TIMEOUT_SECONDS = 300
-export const MAX_RETRIES = 10
+const MAX_TIMEOUT_SECONDS = 300
+const MAX_RETRIES = 10
 
 /** Reads and validates every input, before anything is sent; the first bad one fails with its name. */
 export function readSettings(): Settings {
@@ -46,7 +46,7 @@ export function readSettings(): Settings {
     baseUrl: baseUrl(),
     timeoutMs: timeoutSeconds() * 1000,
     maxRetries: maxRetries(),
-    timeZone: timeZone('relative' in start)
+    timeZone: timeZone(start)
   }
 }
 
@@ -86,7 +86,7 @@ function boolean(input: string): boolean {
 
 function baseUrl(): string {
   const value = core.getInput('domain')
-  const named = DOMAINS[value.toLowerCase()]
+  const named = DOMAINS.get(value.toLowerCase())
   if (named) return named
   const expected = "Input 'domain' must be feishu, lark, or the https:// base URL of a private deployment"
   let url: URL
@@ -130,11 +130,11 @@ function maxRetries(): number {
  * The zone is looked up in the time zone database only when `start_month` is relative, the one case that
  * reads it: the first use of Intl loads ICU's data, some 10 ms of every run's start-up.
  */
-function timeZone(used: boolean): string {
+function timeZone(start: StartMonthInput): string {
   const value = core.getInput('timezone')
   const expected = `Input 'timezone' must be an IANA time zone name such as Asia/Shanghai or UTC; got ${quote(value)}.`
   if (!/^[A-Za-z][\w+-]*(\/[\w+-]+)*$/.test(value)) throw new InputError('timezone', expected)
-  if (!used) return value
+  if (!('relative' in start)) return value
   try {
     return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone
   } catch {

@@ -2,8 +2,8 @@ import * as core from '@actions/core'
 import { describeFailure, isExpectedFailure } from './errors.js'
 import { FeishuClient } from './feishu/client.js'
 import { readSettings, type Settings } from './inputs.js'
-import { formatMonth } from './months.js'
-import { type Outcome, formatOptionalMonth, openPeriod } from './okr.js'
+import { formatMonth, formatOptionalMonth } from './months.js'
+import { type Outcome, openPeriod } from './okr.js'
 
 export async function run(): Promise<void> {
   let client: FeishuClient | undefined

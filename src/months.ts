@@ -28,6 +28,10 @@ export function formatMonth(month: Month): string {
   return `${String(year).padStart(4, '0')}-${String(monthOfYear).padStart(2, '0')}`
 }
 
+export function formatOptionalMonth(month: Month | undefined): string {
+  return month === undefined ? 'unknown' : formatMonth(month)
+}
+
 /** The month that holds `instant` on a wall clock in `timeZone`. */
 export function monthAt(instant: Date, timeZone: string): Month {
   const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric' }).formatToParts(instant)

@@ -1,13 +1,14 @@
 import * as core from '@actions/core'
-import { ActionError } from './errors.js'
-import type { FeishuClient } from './feishu/client.js'
-import { CODES, FeishuError } from './feishu/errors.js'
+import { ActionError, describeFailure } from './errors.js'
+import { type FeishuClient, isRecord } from './feishu/client.js'
+import { CODES, FeishuError, TransportError } from './feishu/errors.js'
 import type { Settings } from './inputs.js'
 import {
   type Month,
   type PeriodRule,
   describeRule,
   formatMonth,
+  formatOptionalMonth,
   monthAt,
   monthOfPeriodEnd,
   monthOfPeriodStart,
@@ -40,7 +41,8 @@ const MAX_PAGES = 50
 
 /**
  * Opens the period the settings ask for, or, with `allow_existing`, reports the one that already exists.
- * The plain `YYYY-MM` path sends one request; the rule is fetched only when it is needed.
+ * With a `YYYY-MM` month it sends only the create; the rule is fetched when it is needed, and the list only
+ * when the period exists.
  */
 export async function openPeriod(client: FeishuClient, settings: Settings, today: Date): Promise<Outcome> {
   const { periodRuleId } = settings
@@ -48,9 +50,12 @@ export async function openPeriod(client: FeishuClient, settings: Settings, today
   let start: Month
   if ('relative' in settings.startMonth) {
     rule = await fetchRule(client, periodRuleId)
-    const holdingToday = periodStartHolding(rule, monthAt(today, settings.timeZone))
+    const thisMonth = monthAt(today, settings.timeZone)
+    const holdingToday = periodStartHolding(rule, thisMonth)
     start = settings.startMonth.relative === 'current' ? holdingToday : holdingToday + rule.length
-    core.info(`start_month '${settings.startMonth.relative}' is ${formatMonth(start)}: rule ${periodRuleId} is ${describeRule(rule)}, and today is in ${formatMonth(monthAt(today, settings.timeZone))} in ${settings.timeZone}.`)
+    core.info(
+      `start_month '${settings.startMonth.relative}' is ${formatMonth(start)}: rule ${periodRuleId} is ${describeRule(rule)}, and today is in ${formatMonth(thisMonth)} in ${settings.timeZone}.`
+    )
   } else {
     start = settings.startMonth.month
   }
@@ -65,6 +70,9 @@ export async function openPeriod(client: FeishuClient, settings: Settings, today
   try {
     return { ...(await createPeriod(client, periodRuleId, start)), created: true, dryRun: false }
   } catch (error) {
+    if (error instanceof TransportError && error.mayHaveArrived) {
+      throw error.with({ hint: 'The request may have reached Feishu, so the period may exist now: re-run with allow_existing: true to find it.' })
+    }
     if (!(error instanceof FeishuError)) throw error
     if (error.code === CODES.periodExists) return existingPeriod(client, settings, error, start, rule)
     if (error.code === CODES.monthDoesNotFitRule) throw await explainMismatch(client, error, periodRuleId, start, rule)
@@ -77,10 +85,10 @@ async function createPeriod(client: FeishuClient, periodRuleId: string, start: M
   const data = record(
     await client.call('Creating the OKR period', 'POST', PERIODS_PATH, { period_rule_id: periodRuleId, start_month: formatMonth(start) })
   )
-  const id = data.period_id
-  if (typeof id !== 'string' && typeof id !== 'number') throw new ActionError('Creating the OKR period: Feishu answered success without a period_id.')
+  const id = idOf(data.period_id)
+  if (id === undefined) core.warning('Feishu created the period but answered without a usable period_id, so the period_id output is empty.')
   const startMonth = parseMonth(String(data.start_month)) ?? start
-  return { id: String(id), startMonth, endMonth: parseMonth(String(data.end_month)) }
+  return { id: id ?? '', startMonth, endMonth: parseMonth(String(data.end_month)) }
 }
 
 /** 1001008: success with `allow_existing`, described by the period found in the list. */
@@ -103,14 +111,20 @@ async function existingPeriod(
   }
 
   core.info(`A period for ${formatMonth(start)} exists already (code 1001008); allow_existing is true, so looking it up.`)
-  const found = await findPeriod(client, start)
+  if (error.details.earlierAnswerLost) core.info('An earlier attempt of this run, whose answer was lost, has probably created it.')
+  let found: Period | undefined
+  let why = 'none of the listed periods could be matched to it'
+  try {
+    found = await findPeriod(client, start)
+  } catch (listError) {
+    // The period exists, which is what allow_existing asks for; only its description is missing.
+    why = `listing the periods failed (${describeFailure(listError)})`
+  }
   if (found) {
     core.info(`Found the existing period ${found.id} (${formatMonth(found.startMonth)} to ${formatOptionalMonth(found.endMonth)}).`)
     return { ...found, created: false, dryRun: false }
   }
-  core.warning(
-    `A period for ${formatMonth(start)} exists already (code 1001008), but none of the listed periods could be matched to it, so the period_id output is empty.`
-  )
+  core.warning(`A period for ${formatMonth(start)} exists already (code 1001008), but ${why}, so the period_id output is empty.`)
   return { id: '', startMonth: start, endMonth: rule && periodEnd(rule, start), created: false, dryRun: false }
 }
 
@@ -118,7 +132,7 @@ async function existingPeriod(
  * The period that starts on `start`, or else the one that holds it, following every page of the list.
  * Periods are told apart by their start and end times, so a list without them identifies nothing.
  */
-export async function findPeriod(client: FeishuClient, start: Month): Promise<Period | undefined> {
+async function findPeriod(client: FeishuClient, start: Month): Promise<Period | undefined> {
   let holding: Period | undefined
   let pageToken: string | undefined
   for (let page = 1; page <= MAX_PAGES; page++) {
@@ -126,7 +140,7 @@ export async function findPeriod(client: FeishuClient, start: Month): Promise<Pe
     if (pageToken) query.set('page_token', pageToken)
     const data = record(await client.call('Listing OKR periods', 'GET', `${PERIODS_PATH}?${query}`))
     for (const period of (Array.isArray(data.items) ? data.items : []).map(toPeriod)) {
-      if (!period?.endMonth) continue
+      if (period?.endMonth === undefined) continue
       if (period.startMonth === start) return period
       if (period.startMonth < start && start <= period.endMonth) holding ??= period
     }
@@ -138,18 +152,29 @@ export async function findPeriod(client: FeishuClient, start: Month): Promise<Pe
 }
 
 function toPeriod(item: unknown): Period | undefined {
-  const { id, period_start_time: startTime, period_end_time: endTime } = record(item)
+  const { id: rawId, period_start_time: startTime, period_end_time: endTime } = record(item)
+  const id = idOf(rawId)
   const startMs = Number(startTime)
   const endMs = Number(endTime)
-  if (typeof id !== 'string' || !startTime || !endTime || !Number.isFinite(startMs) || !Number.isFinite(endMs)) return undefined
+  if (id === undefined || !startTime || !endTime || !Number.isFinite(startMs) || !Number.isFinite(endMs)) return undefined
   return { id, startMonth: monthOfPeriodStart(startMs), endMonth: monthOfPeriodEnd(endMs) }
 }
 
-export async function fetchRules(client: FeishuClient): Promise<PeriodRule[]> {
+/**
+ * Feishu's ids are strings of digits. A number would have lost its last digits to JSON.parse if it is
+ * larger than 2^53, so it is trusted only when it is exact.
+ */
+function idOf(value: unknown): string | undefined {
+  if (typeof value === 'string' && value !== '') return value
+  return Number.isSafeInteger(value) ? String(value) : undefined
+}
+
+async function fetchRules(client: FeishuClient): Promise<PeriodRule[]> {
   const data = record(await client.call('Listing period rules', 'GET', RULES_PATH))
   return (Array.isArray(data.period_rules) ? data.period_rules : []).flatMap(item => {
     const { period_rule_id: id, type, length, first_month: firstMonth } = record(item)
-    const valid = typeof id === 'string' && Number.isInteger(length) && (length as number) > 0 && Number.isInteger(firstMonth)
+    const valid =
+      typeof id === 'string' && Number.isInteger(length) && (length as number) > 0 && Number.isInteger(firstMonth) && (firstMonth as number) >= 1 && (firstMonth as number) <= 12
     return valid ? [{ id, type: String(type), length: length as number, firstMonth: firstMonth as number }] : []
   })
 }
@@ -168,8 +193,11 @@ function listRules(rules: PeriodRule[]): string {
 }
 
 function doesNotFit(rule: PeriodRule, start: Month): string {
+  const doesNot = `${formatMonth(start)} does not start a period of rule ${rule.id}: ${describeRule(rule)}`
+  // Where periods do not tile the year, which months start one is the platform's guess as much as ours.
+  if (12 % rule.length !== 0) return `${doesNot}.`
   const [before, after] = neighbouringStarts(rule, start)
-  return `${formatMonth(start)} does not start a period of rule ${rule.id}: ${describeRule(rule)}; try ${formatMonth(before)} or ${formatMonth(after)}.`
+  return `${doesNot}; try ${formatMonth(before)} or ${formatMonth(after)}.`
 }
 
 /** Adds to a failure the fact that explains it, when one more request can find it; else leaves it as it is. */
@@ -196,10 +224,6 @@ async function explainUnknownRule(client: FeishuClient, error: FeishuError): Pro
   }
 }
 
-export function formatOptionalMonth(month: Month | undefined): string {
-  return month === undefined ? 'unknown' : formatMonth(month)
-}
-
 function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+  return isRecord(value) ? value : {}
 }

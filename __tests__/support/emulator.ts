@@ -31,10 +31,11 @@ export interface PeriodSeed {
 }
 
 /**
+ * `echo` answers HTTP 502 with an HTML page that quotes the request body, as a careless gateway might.
  * `revoke-tokens` makes every token issued so far invalid just before the request is handled, as when a
  * token expires between the token call and the OKR call.
  */
-export type FaultKind = 'status500' | 'gateway' | 'ratelimit' | 'reset' | 'hang' | 'truncated' | 'commit-then-reset' | 'revoke-tokens'
+export type FaultKind = 'status500' | 'gateway' | 'ratelimit' | 'reset' | 'hang' | 'truncated' | 'commit-then-reset' | 'revoke-tokens' | 'echo'
 
 export interface Fault {
   method: string
@@ -62,6 +63,10 @@ export interface EmulatorOptions {
   periodTimes?: boolean
   rules?: PeriodRule[]
   periods?: PeriodSeed[]
+  /** true: period ids are JSON numbers rather than strings, in the create answer and the list. */
+  numericIds?: boolean
+  /** Serves the API under this path, as a private deployment may (e.g. `/feishu`); requests record the full path. */
+  basePath?: string
 }
 
 export interface RecordedRequest {
@@ -158,6 +163,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return `${stamp}${logCounter.toString(16).toUpperCase().padStart(6, '0')}${randomBytes(7).toString('hex').toUpperCase()}`
   }
 
+  function asId(id: string): string | number {
+    return options.numericIds ? Number(id) : id
+  }
+
   function newPeriodId(): string {
     for (;;) {
       const id = `7${String(randomInt(0, 1e9)).padStart(9, '0')}${String(randomInt(0, 1e9)).padStart(9, '0')}`
@@ -207,7 +216,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (overlapping) return okrError(400, 1001008, MSG.conflict)
     const period: StoredPeriod = { id: id ?? newPeriodId(), period_rule_id: rule.period_rule_id, start_month: formatMonth(start), end_month: formatMonth(end) }
     store.push(period)
-    return success({ period_id: period.id, start_month: period.start_month, end_month: period.end_month })
+    return success({ period_id: asId(period.id), start_month: period.start_month, end_month: period.end_month })
   }
 
   function listPeriods(query: Record<string, string>): Answer {
@@ -222,7 +231,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return success({
       has_more: hasMore,
       ...(hasMore ? { page_token: encodePageToken(offset + page.length) } : {}),
-      items: page.map(p => describePeriod(p, periodTimes)),
+      items: page.map(p => ({ ...describePeriod(p, periodTimes), id: asId(p.id) })),
     })
   }
 
@@ -289,6 +298,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return
       case 'hang':
         return
+      case 'echo': {
+        const quoted = JSON.stringify(request.body).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;')
+        const html = `<html><body><h1>502 Bad Gateway</h1><pre>${quoted}</pre></body></html>`
+        res.writeHead(502, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(html), 'X-Tt-Logid': logId })
+        res.end(html)
+        return
+      }
       case 'revoke-tokens':
         validTokens.clear()
         return sendJson(res, logId, route(request, logId))
@@ -308,8 +324,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     req.on('end', () => {
       const request = recordRequest(req, Buffer.concat(chunks).toString('utf8'))
       requests.push(request)
+      const basePath = options.basePath ?? ''
+      const underBase = request.path.startsWith(`${basePath}/`)
       try {
-        respond(req, res, request)
+        respond(req, res, { ...request, path: underBase ? request.path.slice(basePath.length) : `/outside-base-path${request.path}` })
       } catch (error) {
         // A bug in the emulator should fail the test loudly, not hang it.
         if (!res.headersSent) sendJson(res, newLogId(), { status: 500, body: { code: 1009999, msg: `Emulator error: ${String(error)}` } })

@@ -2,7 +2,8 @@ import * as http from 'node:http'
 import * as https from 'node:https'
 import * as core from '@actions/core'
 import { HttpClient } from '@actions/http-client'
-import { CODES, FeishuError, TransportError } from './errors.js'
+import { ActionError } from '../errors.js'
+import { CODES, FeishuError, GETTING_TOKEN, TransportError } from './errors.js'
 import { nextRetry, rateLimitReset } from './retry.js'
 
 export interface ClientOptions {
@@ -34,31 +35,35 @@ export class FeishuClient {
 
   async authenticate(): Promise<void> {
     const { appId, appSecret } = this.options
-    const answer = await this.send('Getting the tenant access token', 'POST', '/open-apis/auth/v3/tenant_access_token/internal', {
+    const answer = await this.send(GETTING_TOKEN, 'POST', '/open-apis/auth/v3/tenant_access_token/internal', {
       app_id: appId,
       app_secret: appSecret
     })
     const token = answer.tenant_access_token
     if (typeof token !== 'string' || token === '') {
-      throw new TransportError('Getting the tenant access token', 'unreadable', 'the answer has no tenant_access_token', 200)
+      throw new ActionError(`${GETTING_TOKEN} failed: Feishu answered code 0 without a tenant_access_token.`)
     }
     core.setSecret(token)
     this.token = token
   }
 
   /**
-   * Sends an authorized request and returns its `data`. A token the platform no longer accepts is fetched
-   * again once, and the request sent once more.
+   * Sends a request with the token of `authenticate()` and returns its `data`. A token the platform no
+   * longer accepts is fetched again once, and the request sent once more.
    */
   async call(operation: string, method: 'GET' | 'POST', path: string, body?: object): Promise<unknown> {
-    if (!this.token) await this.authenticate()
     try {
       return (await this.send(operation, method, path, body, this.token)).data
     } catch (error) {
       if (!(error instanceof FeishuError && error.code === CODES.tokenInvalid)) throw error
       core.info('Feishu rejected the tenant access token; getting a new one and trying once more.')
       await this.authenticate()
-      return (await this.send(operation, method, path, body, this.token)).data
+      try {
+        return (await this.send(operation, method, path, body, this.token)).data
+      } catch (again) {
+        // What the first round of attempts may have left behind still holds for the outcome.
+        throw error.details.earlierAnswerLost && again instanceof FeishuError ? again.with({ earlierAnswerLost: true }) : again
+      }
     }
   }
 
@@ -67,7 +72,8 @@ export class FeishuClient {
   }
 
   private async send(operation: string, method: string, path: string, body?: object, token?: string): Promise<Envelope> {
-    const url = new URL(path, this.options.baseUrl)
+    // Appended, not resolved: a private deployment's base URL may have a path of its own.
+    const url = new URL(`${this.options.baseUrl}${path}`)
     const headers: http.OutgoingHttpHeaders = { accept: 'application/json', 'user-agent': 'feishu-okr-period' }
     if (token) headers.authorization = `Bearer ${token}`
     const payload = body && JSON.stringify(body)
@@ -78,11 +84,11 @@ export class FeishuClient {
       let answer: Answer | undefined
       try {
         answer = await this.exchange(url, method, headers, payload)
-        return readEnvelope(operation, answer)
+        return readEnvelope(operation, answer, [this.options.appSecret, this.token])
       } catch (error) {
         const failure = asFailure(operation, error, this.options.timeoutMs)
         answerLost ||= failure instanceof TransportError && failure.mayHaveArrived
-        const reset = answer && rateLimitReset(answer.headers, Date.now())
+        const reset = answer && rateLimitReset(header(answer.headers, 'x-ogw-ratelimit-reset'), header(answer.headers, 'retry-after'), Date.now())
         const retry = nextRetry(failure, attempt, this.options.maxRetries, Math.random(), reset)
         if (!retry) throw attempt > 1 ? afterAttempts(failure, attempt, answerLost) : failure
         core.info(`${operation}: attempt ${attempt} of ${this.options.maxRetries + 1} failed (${retry.reason}); retrying in ${(retry.waitMs / 1000).toFixed(1)} s.`)
@@ -117,8 +123,11 @@ export class FeishuClient {
   }
 }
 
-/** Reads the platform's envelope. The body's `code` decides, whatever the HTTP status. */
-export function readEnvelope(operation: string, answer: Answer): Envelope {
+/**
+ * Reads the platform's envelope. The body's `code` decides, whatever the HTTP status. `secrets` are cut out
+ * of any excerpt of the body.
+ */
+export function readEnvelope(operation: string, answer: Answer, secrets: (string | undefined)[] = []): Envelope {
   const logId = header(answer.headers, 'x-tt-logid') ?? header(answer.headers, 'x-request-id')
   let parsed: unknown
   try {
@@ -127,8 +136,8 @@ export function readEnvelope(operation: string, answer: Answer): Envelope {
     parsed = undefined
   }
   if (!isRecord(parsed) || typeof parsed.code !== 'number') {
-    const what = answer.body.trim() === '' ? 'an empty body' : `not a Feishu answer: ${excerpt(answer.body)}`
-    throw new TransportError(operation, 'unreadable', `HTTP ${answer.status}, ${what}`, answer.status, logId)
+    const what = answer.body.trim() === '' ? 'an empty body' : `not a Feishu answer: ${excerpt(answer.body, secrets)}`
+    throw new TransportError(operation, 'unreadable', `HTTP ${answer.status}, ${what}`, { status: answer.status, logId })
   }
   if (parsed.code === 0) return parsed as Envelope
 
@@ -142,12 +151,15 @@ export function readEnvelope(operation: string, answer: Answer): Envelope {
 }
 
 /**
- * A short, printable excerpt of a body that is not JSON, for the error message. Anything shaped like a
- * token is cut out: a truncated token answer would otherwise show part of one, which no mask covers.
+ * A short, printable excerpt of a body that is not JSON, for the error message. The secrets, and anything
+ * shaped like a token or a secret field, are cut out before the excerpt is cut short: a part of a secret is
+ * no longer the whole value the runner masks.
  */
-export function excerpt(body: string): string {
-  const safe = body
-    .replace(/"tenant_access_token"\s*:\s*"[^"]*"?/g, '"tenant_access_token":"***"')
+export function excerpt(body: string, secrets: (string | undefined)[] = []): string {
+  const safe = secrets
+    .filter((secret): secret is string => Boolean(secret))
+    .reduce((text, secret) => text.split(secret).join('***'), body)
+    .replace(/"(tenant_access_token|app_secret)"\s*:\s*"[^"]*"?/g, '"$1":"***"')
     .replace(/\b[tu]-[A-Za-z0-9_-]{6,}/g, '***')
     .replace(/\s+/g, ' ')
     .replace(/[^\x20-\x7e\u00a0-\uffff]/g, '?')
@@ -163,14 +175,12 @@ function asFailure(operation: string, error: unknown, timeoutMs: number): unknow
     return new TransportError(operation, 'timeout', `no answer within ${timeoutMs / 1000} s (timeout_seconds)`)
   }
   const detail = typeof code === 'string' ? code : (error as Error).message
-  return new TransportError(operation, 'network', `the connection failed (${detail})`, undefined, undefined, !NOT_SENT.has(detail))
+  return new TransportError(operation, 'network', `the connection failed (${detail})`, { mayHaveArrived: !NOT_SENT.has(detail) })
 }
 
 /** The last failure of a request that was sent more than once, with what the earlier attempts tell. */
 function afterAttempts(error: unknown, attempts: number, answerLost: boolean): unknown {
-  if (error instanceof TransportError) {
-    return new TransportError(error.operation, error.failure, `${error.detail}; gave up after ${attempts} attempts`, error.status, error.logId)
-  }
+  if (error instanceof TransportError) return error.with({ detail: `${error.detail}; gave up after ${attempts} attempts` })
   if (error instanceof FeishuError) return error.with({ attempts, earlierAnswerLost: answerLost })
   return error
 }
@@ -183,7 +193,7 @@ function header(headers: http.IncomingHttpHeaders, name: string): string | undef
   return (Array.isArray(value) ? value[0] : value) || undefined
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 

@@ -36,23 +36,45 @@ export class FeishuError extends Error {
 
 export type TransportFailure = 'timeout' | 'network' | 'unreadable'
 
+export interface TransportDetails {
+  status?: number
+  logId?: string
+  /** Whether the request may have reached the server although no usable answer came back. */
+  mayHaveArrived?: boolean
+  /** Said after the detail, by a caller that knows what the failure may have left behind. */
+  hint?: string
+}
+
 /** No usable answer: the request timed out, the connection failed, or the body is not a Feishu answer. */
 export class TransportError extends Error {
   override readonly name = 'TransportError'
+  readonly status: number | undefined
+  readonly logId: string | undefined
+  readonly mayHaveArrived: boolean
+  readonly hint: string | undefined
 
   constructor(
     readonly operation: string,
     readonly failure: TransportFailure,
     /** The cause in a few words: "ECONNRESET", "no answer within 30 s", "HTTP 502, not JSON: <html>…". */
     readonly detail: string,
-    readonly status?: number,
-    readonly logId?: string,
-    /** Whether the request may have reached the server although no answer came back. */
-    readonly mayHaveArrived = failure !== 'network'
+    details: TransportDetails = {}
   ) {
     super(`${operation}: ${detail}`)
+    this.status = details.status
+    this.logId = details.logId
+    this.mayHaveArrived = details.mayHaveArrived ?? failure !== 'network'
+    this.hint = details.hint
+  }
+
+  with(changes: { detail?: string; hint?: string }): TransportError {
+    const { status, logId, mayHaveArrived, hint } = this
+    return new TransportError(this.operation, this.failure, changes.detail ?? this.detail, { status, logId, mayHaveArrived, hint: changes.hint ?? hint })
   }
 }
+
+/** The operation of the token call, whose failures all come down to the app's credentials. */
+export const GETTING_TOKEN = 'Getting the tenant access token'
 
 export const CODES = {
   rateLimited: 99991400,
@@ -95,5 +117,5 @@ export function hintFor(error: FeishuError): string | undefined {
     const scopes = error.details.scopes?.length ? error.details.scopes.join(', ') : 'okr:okr'
     return `Grant the app the scope ${scopes} in the developer console ("Permissions & Scopes"), then publish a new version of the app so that the grant takes effect.`
   }
-  return HINTS[error.code]
+  return HINTS[error.code] ?? (error.operation === GETTING_TOKEN ? WRONG_CREDENTIALS : undefined)
 }

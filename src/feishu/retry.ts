@@ -59,20 +59,13 @@ export function transientReason(error: unknown): string | undefined {
 }
 
 /**
- * How long a rate-limited answer asks us to wait: `x-ogw-ratelimit-reset` (seconds), else `Retry-After`
- * (seconds or an HTTP date).
+ * How long a rate-limited answer asks us to wait, in milliseconds: its `x-ogw-ratelimit-reset` (seconds),
+ * else its `Retry-After` (seconds or an HTTP date).
  */
-export function rateLimitReset(headers: Record<string, string | string[] | undefined>, now: number): number | undefined {
-  const reset = Number(header(headers, 'x-ogw-ratelimit-reset'))
-  if (header(headers, 'x-ogw-ratelimit-reset') && Number.isFinite(reset) && reset >= 0) return reset * 1000
-  const retryAfter = header(headers, 'retry-after')
+export function rateLimitReset(ogwReset: string | undefined, retryAfter: string | undefined, now: number): number | undefined {
+  if (ogwReset && /^\d+(\.\d+)?$/.test(ogwReset.trim())) return Number(ogwReset) * 1000
   if (!retryAfter) return undefined
-  if (/^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000
+  if (/^\d+$/.test(retryAfter.trim())) return Number(retryAfter) * 1000
   const date = Date.parse(retryAfter)
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
-}
-
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const value = headers[name]
-  return (Array.isArray(value) ? value[0] : value)?.trim() || undefined
 }
