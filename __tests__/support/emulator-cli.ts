@@ -19,7 +19,14 @@ try {
   process.exit(2)
 }
 
-const emulator = await startEmulator({ port })
+let emulator: Awaited<ReturnType<typeof startEmulator>>
+try {
+  emulator = await startEmulator({ port })
+} catch (error) {
+  // Most often the port is taken, e.g. by an emulator left running in the background.
+  console.error(`Cannot start the Feishu emulator on port ${port}: ${(error as Error).message}`)
+  process.exit(1)
+}
 console.log(`Feishu emulator listening on ${emulator.url}`)
 const rules = DEFAULT_RULES.map(rule => `${rule.period_rule_id} (${rule.length} month${rule.length === 1 ? '' : 's'} from month ${rule.first_month})`)
 console.log(`app_id=${DEFAULT_APP_ID} app_secret=${DEFAULT_APP_SECRET} period rules: ${rules.join(', ')}`)
