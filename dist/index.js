@@ -31380,7 +31380,7 @@ class TransportError extends Error {
     }
     with(changes) {
         const { status, logId, mayHaveArrived, hint } = this;
-        return new TransportError(this.operation, this.failure, changes.detail ?? this.detail, { status, logId, mayHaveArrived, hint: changes.hint ?? hint });
+        return new TransportError(this.operation, this.failure, changes.detail ?? this.detail, { status, logId, mayHaveArrived, hint, ...changes });
     }
 }
 const GETTING_TOKEN = 'Getting the tenant access token';
@@ -31648,8 +31648,9 @@ function asFailure(operation, error, timeoutMs) {
     return new TransportError(operation, 'network', `the connection failed (${detail})`, { mayHaveArrived: !NOT_SENT.has(detail) });
 }
 function afterAttempts(error, attempts, answerLost) {
-    if (error instanceof TransportError)
-        return error.with({ detail: `${error.detail}; gave up after ${attempts} attempts` });
+    if (error instanceof TransportError) {
+        return error.with({ detail: `${error.detail}; gave up after ${attempts} attempts`, mayHaveArrived: error.mayHaveArrived || answerLost });
+    }
     if (error instanceof FeishuError)
         return error.with({ attempts, earlierAnswerLost: answerLost });
     return error;
@@ -31878,11 +31879,15 @@ async function openPeriod(client, settings, today) {
         rule ??= await fetchRule(client, periodRuleId);
         if (!startsPeriod(rule, start))
             throw new ActionError(doesNotFit(rule, start));
-        return { id: '', startMonth: start, endMonth: periodEnd(rule, start), created: false, dryRun: true };
+        const endMonth = periodEnd(rule, start);
+        info(`Dry run: would create the OKR period ${formatMonth(start)} to ${formatMonth(endMonth)}; nothing was created.`);
+        return { id: '', startMonth: start, endMonth, created: false, dryRun: true };
     }
     info(`Creating the OKR period that starts ${formatMonth(start)}, under period rule ${periodRuleId}.`);
     try {
-        return { ...(await createPeriod(client, periodRuleId, start)), created: true, dryRun: false };
+        const period = await createPeriod(client, periodRuleId, start);
+        info(`Created OKR period ${period.id} (${formatMonth(period.startMonth)} to ${formatOptionalMonth(period.endMonth)}).`);
+        return { ...period, created: true, dryRun: false };
     }
     catch (error) {
         if (error instanceof TransportError && error.mayHaveArrived) {
@@ -31945,7 +31950,7 @@ async function findPeriod(client, start) {
             query.set('page_token', pageToken);
         const data = record(await client.call('Listing OKR periods', 'GET', `${PERIODS_PATH}?${query}`));
         for (const period of (Array.isArray(data.items) ? data.items : []).map(toPeriod)) {
-            if (period?.endMonth === undefined)
+            if (period === undefined)
                 continue;
             if (period.startMonth === start)
                 return period;
@@ -31977,9 +31982,13 @@ async function fetchRules(client) {
     const data = record(await client.call('Listing period rules', 'GET', RULES_PATH));
     return (Array.isArray(data.period_rules) ? data.period_rules : []).flatMap(item => {
         const { period_rule_id: id, type, length, first_month: firstMonth } = record(item);
-        const valid = typeof id === 'string' && Number.isInteger(length) && length > 0 && Number.isInteger(firstMonth) && firstMonth >= 1 && firstMonth <= 12;
-        return valid ? [{ id, type: String(type), length: length, firstMonth: firstMonth }] : [];
+        if (typeof id !== 'string' || !isWholeNumber(length, 1, 120) || !isWholeNumber(firstMonth, 1, 12))
+            return [];
+        return [{ id, type: String(type), length, firstMonth }];
     });
+}
+function isWholeNumber(value, least, most) {
+    return Number.isInteger(value) && value >= least && value <= most;
 }
 async function fetchRule(client, periodRuleId) {
     const rules = await fetchRules(client);
@@ -32053,11 +32062,6 @@ function setOutputs(outcome) {
     setOutput('start_month', formatMonth(outcome.startMonth));
     setOutput('end_month', outcome.endMonth === undefined ? '' : formatMonth(outcome.endMonth));
     setOutput('created', String(outcome.created));
-    const months = `${formatMonth(outcome.startMonth)} to ${formatOptionalMonth(outcome.endMonth)}`;
-    if (outcome.dryRun)
-        info(`Dry run: would create the OKR period ${months}; nothing was created.`);
-    else if (outcome.created)
-        info(`Created OKR period ${outcome.id} (${months}).`);
 }
 async function writeSummary(outcome, settings) {
     if (!process.env.GITHUB_STEP_SUMMARY)

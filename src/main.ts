@@ -27,9 +27,6 @@ function setOutputs(outcome: Outcome): void {
   core.setOutput('start_month', formatMonth(outcome.startMonth))
   core.setOutput('end_month', outcome.endMonth === undefined ? '' : formatMonth(outcome.endMonth))
   core.setOutput('created', String(outcome.created))
-  const months = `${formatMonth(outcome.startMonth)} to ${formatOptionalMonth(outcome.endMonth)}`
-  if (outcome.dryRun) core.info(`Dry run: would create the OKR period ${months}; nothing was created.`)
-  else if (outcome.created) core.info(`Created OKR period ${outcome.id} (${months}).`)
 }
 
 async function writeSummary(outcome: Outcome, settings: Settings): Promise<void> {

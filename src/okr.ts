@@ -63,12 +63,16 @@ export async function openPeriod(client: FeishuClient, settings: Settings, today
   if (settings.dryRun) {
     rule ??= await fetchRule(client, periodRuleId)
     if (!startsPeriod(rule, start)) throw new ActionError(doesNotFit(rule, start))
-    return { id: '', startMonth: start, endMonth: periodEnd(rule, start), created: false, dryRun: true }
+    const endMonth = periodEnd(rule, start)
+    core.info(`Dry run: would create the OKR period ${formatMonth(start)} to ${formatMonth(endMonth)}; nothing was created.`)
+    return { id: '', startMonth: start, endMonth, created: false, dryRun: true }
   }
 
   core.info(`Creating the OKR period that starts ${formatMonth(start)}, under period rule ${periodRuleId}.`)
   try {
-    return { ...(await createPeriod(client, periodRuleId, start)), created: true, dryRun: false }
+    const period = await createPeriod(client, periodRuleId, start)
+    core.info(`Created OKR period ${period.id} (${formatMonth(period.startMonth)} to ${formatOptionalMonth(period.endMonth)}).`)
+    return { ...period, created: true, dryRun: false }
   } catch (error) {
     if (error instanceof TransportError && error.mayHaveArrived) {
       throw error.with({ hint: 'The request may have reached Feishu, so the period may exist now: re-run with allow_existing: true to find it.' })
@@ -140,7 +144,7 @@ async function findPeriod(client: FeishuClient, start: Month): Promise<Period | 
     if (pageToken) query.set('page_token', pageToken)
     const data = record(await client.call('Listing OKR periods', 'GET', `${PERIODS_PATH}?${query}`))
     for (const period of (Array.isArray(data.items) ? data.items : []).map(toPeriod)) {
-      if (period?.endMonth === undefined) continue
+      if (period === undefined) continue
       if (period.startMonth === start) return period
       if (period.startMonth < start && start <= period.endMonth) holding ??= period
     }
@@ -151,7 +155,7 @@ async function findPeriod(client: FeishuClient, start: Month): Promise<Period | 
   return holding
 }
 
-function toPeriod(item: unknown): Period | undefined {
+function toPeriod(item: unknown): (Period & { endMonth: Month }) | undefined {
   const { id: rawId, period_start_time: startTime, period_end_time: endTime } = record(item)
   const id = idOf(rawId)
   const startMs = Number(startTime)
@@ -173,10 +177,13 @@ async function fetchRules(client: FeishuClient): Promise<PeriodRule[]> {
   const data = record(await client.call('Listing period rules', 'GET', RULES_PATH))
   return (Array.isArray(data.period_rules) ? data.period_rules : []).flatMap(item => {
     const { period_rule_id: id, type, length, first_month: firstMonth } = record(item)
-    const valid =
-      typeof id === 'string' && Number.isInteger(length) && (length as number) > 0 && Number.isInteger(firstMonth) && (firstMonth as number) >= 1 && (firstMonth as number) <= 12
-    return valid ? [{ id, type: String(type), length: length as number, firstMonth: firstMonth as number }] : []
+    if (typeof id !== 'string' || !isWholeNumber(length, 1, 120) || !isWholeNumber(firstMonth, 1, 12)) return []
+    return [{ id, type: String(type), length, firstMonth }]
   })
+}
+
+function isWholeNumber(value: unknown, least: number, most: number): value is number {
+  return Number.isInteger(value) && (value as number) >= least && (value as number) <= most
 }
 
 async function fetchRule(client: FeishuClient, periodRuleId: string): Promise<PeriodRule> {

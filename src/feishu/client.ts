@@ -180,7 +180,9 @@ function asFailure(operation: string, error: unknown, timeoutMs: number): unknow
 
 /** The last failure of a request that was sent more than once, with what the earlier attempts tell. */
 function afterAttempts(error: unknown, attempts: number, answerLost: boolean): unknown {
-  if (error instanceof TransportError) return error.with({ detail: `${error.detail}; gave up after ${attempts} attempts` })
+  if (error instanceof TransportError) {
+    return error.with({ detail: `${error.detail}; gave up after ${attempts} attempts`, mayHaveArrived: error.mayHaveArrived || answerLost })
+  }
   if (error instanceof FeishuError) return error.with({ attempts, earlierAnswerLost: answerLost })
   return error
 }

@@ -67,9 +67,9 @@ export class TransportError extends Error {
     this.hint = details.hint
   }
 
-  with(changes: { detail?: string; hint?: string }): TransportError {
+  with(changes: TransportDetails & { detail?: string }): TransportError {
     const { status, logId, mayHaveArrived, hint } = this
-    return new TransportError(this.operation, this.failure, changes.detail ?? this.detail, { status, logId, mayHaveArrived, hint: changes.hint ?? hint })
+    return new TransportError(this.operation, this.failure, changes.detail ?? this.detail, { status, logId, mayHaveArrived, hint, ...changes })
   }
 }
 
