@@ -42,6 +42,7 @@ describe('transient failures are retried', () => {
     const result = await run()
 
     expect(result.exitCode).toBe(0)
+    expect(emulator.periods()).toHaveLength(1)
     expect(sent(emulator)).toEqual([TOKEN, TOKEN, CREATE])
     expect(retryLines(result.stdout)).toEqual([expect.stringContaining(`unreadable answer (HTTP ${status})`)])
   })
@@ -51,6 +52,7 @@ describe('transient failures are retried', () => {
     const result = await run()
 
     expect(result.exitCode).toBe(0)
+    expect(emulator.periods()).toHaveLength(1)
     expect(sent(emulator)).toEqual([TOKEN, CREATE, CREATE])
     expect(retryLines(result.stdout)).toEqual([expect.stringContaining('connection failed (ECONNRESET)')])
   })
@@ -60,6 +62,7 @@ describe('transient failures are retried', () => {
     const result = await run()
 
     expect(result.exitCode).toBe(0)
+    expect(emulator.periods()).toHaveLength(1)
     const [, limited, retried] = emulator.requests
     const waited = retried!.receivedAt - limited!.receivedAt
     expect(waited).toBeGreaterThanOrEqual(2000)
