@@ -90,6 +90,22 @@ describe('inputs are checked before any request', () => {
 })
 
 describe('wrong credentials', () => {
+  it('points at the credentials whatever the code of a lasting refusal of the token call', async () => {
+    await start()
+    emulator.inject({ method: 'POST', path: PATHS.token, fault: 'code', code: 99991664, msg: 'invalid app token' })
+    const result = await run()
+
+    expect(result.errors[0]).toMatch(/code 99991664 "invalid app token" \(HTTP 400\)\. Check app_id and app_secret/)
+  })
+
+  it('does not blame the credentials for a server error of the token call', async () => {
+    await start()
+    emulator.inject({ method: 'POST', path: PATHS.token, fault: 'code', status: 503, code: 4242, msg: 'overloaded' })
+    const result = await run({ max_retries: '0' })
+
+    expect(result.errors).toEqual([expect.stringMatching(/^Getting the tenant access token failed: Feishu answered code 4242 "overloaded" \(HTTP 503\)\. Log id: \w+\.$/)])
+  })
+
   it.each([
     [200, { app_id: 'cli_unknown' }, 10003, /Check app_id/],
     [400, { app_id: 'cli_unknown' }, 10003, /Check app_id/],
@@ -142,11 +158,14 @@ describe('a period that exists already (1001008)', () => {
     expect(result.outputs).toEqual({ period_id: '7000000000000000042', start_month: '2027-01', end_month: '2027-03', created: 'false' })
   })
 
-  it('accepts ids given as numbers, when they are exact', async () => {
-    await start({ periods: [{ period_rule_id: QUARTERLY, start_month: '2027-01', id: '4242' }], numericIds: true })
-    const result = await run({ allow_existing: 'true' })
+  it('reads 19-digit ids sent as bare numbers without rounding them', async () => {
+    await start({ periods: [{ period_rule_id: QUARTERLY, start_month: '2027-01', id: '7000000000000000042' }], numericIds: true })
+    const existing = await run({ allow_existing: 'true' })
+    const created = await run({ start_month: '2027-04' })
 
-    expect(result.outputs['period_id']).toBe('4242')
+    expect(existing.outputs['period_id']).toBe('7000000000000000042')
+    expect(created.outputs['period_id']).toBe(emulator.periods()[1]!.id)
+    expect(created.outputs['period_id']).toMatch(/^\d{19}$/)
   })
 
   it('still succeeds, with a warning, when the list of periods fails', async () => {
@@ -158,7 +177,9 @@ describe('a period that exists already (1001008)', () => {
     expect(sent(emulator)).toEqual([TOKEN, CREATE, LIST, LIST])
     expect(result.outputs).toEqual({ period_id: '', start_month: '2027-01', end_month: '', created: 'false' })
     expect(result.warnings).toEqual([
-      expect.stringMatching(/^A period for 2027-01 exists already \(code 1001008\), but listing the periods failed \(Listing OKR periods failed: Feishu answered code 1009999 .*\), so the period_id output is empty\.$/)
+      expect.stringMatching(
+        /^A period for 2027-01 exists already \(code 1001008\), so the step succeeds, but the period_id output is empty: listing the periods failed: Listing OKR periods failed: Feishu answered code 1009999 .* Log id: \w+\.$/
+      )
     ])
   })
 
@@ -221,6 +242,16 @@ describe('failure messages carry the code, msg, hint, troubleshooter and log id'
     expect(result.errors[0]).toMatch(/code 1001004 .*No period rule has that period_rule_id in this tenant\. The tenant's period rules: /)
     expect(result.errors[0]).toContain(`${QUARTERLY} (type month, length 3, first month 1: quarterly from January)`)
     expect(sent(emulator)).toEqual([TOKEN, CREATE, RULES])
+  })
+
+  it.each([
+    [5, '2027-03', '.'],
+    [24, '2027-01', '; try 2026-01 or 2028-01.']
+  ])('1001009 under a rule of %d months: suggests months only where periods tile the years', async (length, month, ending) => {
+    await start({ rules: [{ period_rule_id: '77', type: 'month', length, first_month: 1 }] })
+    const result = await run({ period_rule_id: '77', start_month: month })
+
+    expect(result.errors[0]).toContain(`${month} does not start a period of rule 77: every ${length} months from January${ending}`)
   })
 
   it('1001009: says which months fit the rule', async () => {

@@ -236,6 +236,39 @@ describe('a create that may have reached Feishu, never retried', () => {
   })
 })
 
+describe('a create left unanswered, with allow_existing', () => {
+  it('reports the period when the list has it', async () => {
+    await start(onCreate('commit-then-reset'))
+    const result = await run({ allow_existing: 'true', max_retries: '0' })
+
+    expect(result.exitCode).toBe(0)
+    expect(sent(emulator)).toEqual([TOKEN, CREATE, LIST])
+    expect(result.outputs).toEqual({ period_id: emulator.periods()[0]!.id, start_month: '2027-01', end_month: '2027-03', created: 'false' })
+  })
+
+  it('fails, saying to re-run, when the list does not have it', async () => {
+    await start(onCreate('hang'))
+    const result = await run({ allow_existing: 'true', max_retries: '0', timeout_seconds: '0.5' })
+
+    expect(result.exitCode).toBe(1)
+    expect(result.errors).toEqual([
+      'Creating the OKR period failed: no answer within 0.5 s (timeout_seconds). ' +
+        'The request may have reached Feishu, so the period may exist now: it is not in the list yet, so re-run the job.'
+    ])
+  })
+})
+
+describe('a firewall page (HTTP 403, not JSON) on create', () => {
+  it('is not retried, and does not say the period may exist', async () => {
+    await start(onCreate('gateway', { status: 403 }))
+    const result = await run()
+
+    expect(result.exitCode).toBe(1)
+    expect(sent(emulator)).toEqual([TOKEN, CREATE])
+    expect(result.errors).toEqual([expect.stringMatching(/^Creating the OKR period failed: HTTP 403, not a Feishu answer: <html>.*\. Log id: \w+\.$/)])
+  })
+})
+
 describe('a 99991663 after a lost answer', () => {
   it('still says that an earlier attempt of this run may have created the period', async () => {
     await start(onCreate('commit-then-reset'), onCreate('revoke-tokens'))

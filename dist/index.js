@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7241);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(948);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7241:
+/***/ 948:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31384,6 +31384,7 @@ class TransportError extends Error {
     }
 }
 const GETTING_TOKEN = 'Getting the tenant access token';
+const CREATING_PERIOD = 'Creating the OKR period';
 const CODES = {
     rateLimited: 99991400,
     tokenInvalid: 99991663,
@@ -31393,6 +31394,7 @@ const CODES = {
     monthDoesNotFitRule: 1001009
 };
 const WRONG_CREDENTIALS = 'The app_id or app_secret is wrong: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.';
+const CHECK_CREDENTIALS = 'Check app_id and app_secret: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.';
 const TOKEN_REJECTED = 'Feishu rejected the tenant access token; re-run the job, and check that `domain` is the platform the app belongs to.';
 const HINTS = {
     10003: 'Check app_id: it must be the App ID of a self-built app that has been published at least once.',
@@ -31421,7 +31423,7 @@ function hintFor(error) {
         const scopes = error.details.scopes?.length ? error.details.scopes.join(', ') : 'okr:okr';
         return `Grant the app the scope ${scopes} in the developer console ("Permissions & Scopes"), then publish a new version of the app so that the grant takes effect.`;
     }
-    return HINTS[error.code] ?? (error.operation === GETTING_TOKEN ? WRONG_CREDENTIALS : undefined);
+    return HINTS[error.code];
 }
 
 ;// CONCATENATED MODULE: ./src/errors.ts
@@ -31461,6 +31463,17 @@ function sentences(...parts) {
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: ./src/json.ts
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function record(value) {
+    return isRecord(value) ? value : {};
+}
+function nonEmptyString(value) {
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/feishu/retry.ts
 
 const BACKOFF_BASE_MS = 1000;
@@ -31518,6 +31531,7 @@ function rateLimitReset(ogwReset, retryAfter, now) {
 
 
 
+
 class FeishuClient {
     options;
     http = new lib_HttpClient('feishu-okr-period', [], { keepAlive: true });
@@ -31527,10 +31541,13 @@ class FeishuClient {
     }
     async authenticate() {
         const { appId, appSecret } = this.options;
-        const answer = await this.send(GETTING_TOKEN, 'POST', '/open-apis/auth/v3/tenant_access_token/internal', {
-            app_id: appId,
-            app_secret: appSecret
-        });
+        let answer;
+        try {
+            answer = await this.send(GETTING_TOKEN, 'POST', '/open-apis/auth/v3/tenant_access_token/internal', { app_id: appId, app_secret: appSecret });
+        }
+        catch (error) {
+            throw error instanceof FeishuError && !transientReason(error) && !hintFor(error) ? error.with({ hint: CHECK_CREDENTIALS }) : error;
+        }
         const token = answer.tenant_access_token;
         if (typeof token !== 'string' || token === '') {
             throw new ActionError(`${GETTING_TOKEN} failed: Feishu answered code 0 without a tenant_access_token.`);
@@ -31551,7 +31568,13 @@ class FeishuClient {
                 return (await this.send(operation, method, path, body, this.token)).data;
             }
             catch (again) {
-                throw error.details.earlierAnswerLost && again instanceof FeishuError ? again.with({ earlierAnswerLost: true }) : again;
+                if (!error.details.earlierAnswerLost)
+                    throw again;
+                if (again instanceof FeishuError)
+                    throw again.with({ earlierAnswerLost: true });
+                if (again instanceof TransportError)
+                    throw again.with({ mayHaveArrived: true });
+                throw again;
             }
         }
     }
@@ -31604,25 +31627,27 @@ class FeishuClient {
     }
 }
 function readEnvelope(operation, answer, secrets = []) {
+    const { status } = answer;
     const logId = header(answer.headers, 'x-tt-logid') ?? header(answer.headers, 'x-request-id');
     let parsed;
     try {
-        parsed = JSON.parse(answer.body);
+        parsed = JSON.parse(answer.body.replace(/("(?:period_id|id)"\s*:\s*)(\d{16,})\b/g, '$1"$2"'));
     }
     catch {
         parsed = undefined;
     }
     if (!isRecord(parsed) || typeof parsed.code !== 'number') {
         const what = answer.body.trim() === '' ? 'an empty body' : `not a Feishu answer: ${excerpt(answer.body, secrets)}`;
-        throw new TransportError(operation, 'unreadable', `HTTP ${answer.status}, ${what}`, { status: answer.status, logId });
+        const mayHaveArrived = status < 300 || status >= 500;
+        throw new TransportError(operation, 'unreadable', `HTTP ${status}, ${what}`, { status, logId, mayHaveArrived });
     }
     if (parsed.code === 0)
         return parsed;
     const error = isRecord(parsed.error) ? parsed.error : {};
     const violations = Array.isArray(error.permission_violations) ? error.permission_violations : [];
-    throw new FeishuError(operation, answer.status, parsed.code, typeof parsed.msg === 'string' ? parsed.msg : '', {
-        logId: logId ?? stringOrUndefined(error.log_id),
-        troubleshooter: stringOrUndefined(error.troubleshooter),
+    throw new FeishuError(operation, status, parsed.code, typeof parsed.msg === 'string' ? parsed.msg : '', {
+        logId: logId ?? nonEmptyString(error.log_id),
+        troubleshooter: nonEmptyString(error.troubleshooter),
         scopes: violations.flatMap(violation => (isRecord(violation) && typeof violation.subject === 'string' ? [violation.subject] : []))
     });
 }
@@ -31659,12 +31684,6 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREAC
 function header(headers, name) {
     const value = headers[name];
     return (Array.isArray(value) ? value[0] : value) || undefined;
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function stringOrUndefined(value) {
-    return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/months.ts
@@ -31890,8 +31909,8 @@ async function openPeriod(client, settings, today) {
         return { ...period, created: true, dryRun: false };
     }
     catch (error) {
-        if (error instanceof TransportError && error.mayHaveArrived) {
-            throw error.with({ hint: 'The request may have reached Feishu, so the period may exist now: re-run with allow_existing: true to find it.' });
+        if (error instanceof TransportError && error.operation === CREATING_PERIOD && error.mayHaveArrived) {
+            return unansweredCreate(client, settings, error, start);
         }
         if (!(error instanceof FeishuError))
             throw error;
@@ -31905,12 +31924,23 @@ async function openPeriod(client, settings, today) {
     }
 }
 async function createPeriod(client, periodRuleId, start) {
-    const data = record(await client.call('Creating the OKR period', 'POST', PERIODS_PATH, { period_rule_id: periodRuleId, start_month: formatMonth(start) }));
+    const data = record(await client.call(CREATING_PERIOD, 'POST', PERIODS_PATH, { period_rule_id: periodRuleId, start_month: formatMonth(start) }));
     const id = idOf(data.period_id);
     if (id === undefined)
         warning('Feishu created the period but answered without a usable period_id, so the period_id output is empty.');
     const startMonth = parseMonth(String(data.start_month)) ?? start;
     return { id: id ?? '', startMonth, endMonth: parseMonth(String(data.end_month)) };
+}
+async function unansweredCreate(client, settings, error, start) {
+    if (settings.allowExisting) {
+        const found = await findPeriod(client, start).catch(() => undefined);
+        if (found) {
+            info(`The create got no answer, but the period is there: ${found.id} (${formatMonth(found.startMonth)} to ${formatMonth(found.endMonth)}).`);
+            return { ...found, created: false, dryRun: false };
+        }
+    }
+    const then = settings.allowExisting ? 'it is not in the list yet, so re-run the job' : 're-run with allow_existing: true to find it';
+    throw error.with({ hint: `The request may have reached Feishu, so the period may exist now: ${then}.` });
 }
 async function existingPeriod(client, settings, error, start, rule) {
     if (!settings.allowExisting) {
@@ -31932,13 +31962,13 @@ async function existingPeriod(client, settings, error, start, rule) {
         found = await findPeriod(client, start);
     }
     catch (listError) {
-        why = `listing the periods failed (${describeFailure(listError)})`;
+        why = `listing the periods failed: ${describeFailure(listError)}`;
     }
     if (found) {
         info(`Found the existing period ${found.id} (${formatMonth(found.startMonth)} to ${formatOptionalMonth(found.endMonth)}).`);
         return { ...found, created: false, dryRun: false };
     }
-    warning(`A period for ${formatMonth(start)} exists already (code 1001008), but ${why}, so the period_id output is empty.`);
+    warning(`A period for ${formatMonth(start)} exists already (code 1001008), so the step succeeds, but the period_id output is empty: ${why}`);
     return { id: '', startMonth: start, endMonth: rule && periodEnd(rule, start), created: false, dryRun: false };
 }
 async function findPeriod(client, start) {
@@ -31982,20 +32012,21 @@ async function fetchRules(client) {
     const data = record(await client.call('Listing period rules', 'GET', RULES_PATH));
     return (Array.isArray(data.period_rules) ? data.period_rules : []).flatMap(item => {
         const { period_rule_id: id, type, length, first_month: firstMonth } = record(item);
-        if (typeof id !== 'string' || !isWholeNumber(length, 1, 120) || !isWholeNumber(firstMonth, 1, 12))
-            return [];
-        return [{ id, type: String(type), length, firstMonth }];
+        return typeof id === 'string' ? [{ id, type: String(type), length: Number(length), firstMonth: Number(firstMonth) }] : [];
     });
-}
-function isWholeNumber(value, least, most) {
-    return Number.isInteger(value) && value >= least && value <= most;
 }
 async function fetchRule(client, periodRuleId) {
     const rules = await fetchRules(client);
     const rule = rules.find(candidate => candidate.id === periodRuleId);
     if (!rule)
         throw new ActionError(`No period rule has the id ${periodRuleId} in this tenant (input 'period_rule_id'). ${listRules(rules)}`);
+    if (!isWholeNumber(rule.length, 1, 120) || !isWholeNumber(rule.firstMonth, 1, 12)) {
+        throw new ActionError(`Period rule ${periodRuleId} has length ${rule.length} and first month ${rule.firstMonth}, from which no start month can be computed.`);
+    }
     return rule;
+}
+function isWholeNumber(value, least, most) {
+    return Number.isInteger(value) && value >= least && value <= most;
 }
 function listRules(rules) {
     if (rules.length === 0)
@@ -32005,7 +32036,7 @@ function listRules(rules) {
 }
 function doesNotFit(rule, start) {
     const doesNot = `${formatMonth(start)} does not start a period of rule ${rule.id}: ${describeRule(rule)}`;
-    if (12 % rule.length !== 0)
+    if (12 % rule.length !== 0 && rule.length % 12 !== 0)
         return `${doesNot}.`;
     const [before, after] = neighbouringStarts(rule, start);
     return `${doesNot}; try ${formatMonth(before)} or ${formatMonth(after)}.`;
@@ -32026,9 +32057,6 @@ async function explainUnknownRule(client, error) {
     catch {
         return error;
     }
-}
-function record(value) {
-    return isRecord(value) ? value : {};
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts

@@ -1,8 +1,9 @@
 import * as core from '@actions/core'
 import { ActionError, describeFailure } from './errors.js'
-import { type FeishuClient, isRecord } from './feishu/client.js'
-import { CODES, FeishuError, TransportError } from './feishu/errors.js'
+import type { FeishuClient } from './feishu/client.js'
+import { CODES, CREATING_PERIOD, FeishuError, TransportError } from './feishu/errors.js'
 import type { Settings } from './inputs.js'
+import { record } from './json.js'
 import {
   type Month,
   type PeriodRule,
@@ -20,12 +21,15 @@ import {
 } from './months.js'
 
 export interface Period {
-  /** Empty when the period exists but could not be identified, or in a dry run. */
+  /** Empty in a dry run, and when Feishu's answers do not say which period it is (a warning says so). */
   id: string
   startMonth: Month
   /** Unknown only when an existing period could not be identified and the rule was not fetched. */
   endMonth: Month | undefined
 }
+
+/** A period as the list describes it, whose months are both known. */
+type ListedPeriod = Period & { endMonth: Month }
 
 export interface Outcome extends Period {
   created: boolean
@@ -41,8 +45,8 @@ const MAX_PAGES = 50
 
 /**
  * Opens the period the settings ask for, or, with `allow_existing`, reports the one that already exists.
- * With a `YYYY-MM` month it sends only the create; the rule is fetched when it is needed, and the list only
- * when the period exists.
+ * Every request counts against the app's rate limit, shared with its other tools: the rule is fetched only
+ * when a month must be computed or explained, and the list only when the period exists.
  */
 export async function openPeriod(client: FeishuClient, settings: Settings, today: Date): Promise<Outcome> {
   const { periodRuleId } = settings
@@ -74,8 +78,8 @@ export async function openPeriod(client: FeishuClient, settings: Settings, today
     core.info(`Created OKR period ${period.id} (${formatMonth(period.startMonth)} to ${formatOptionalMonth(period.endMonth)}).`)
     return { ...period, created: true, dryRun: false }
   } catch (error) {
-    if (error instanceof TransportError && error.mayHaveArrived) {
-      throw error.with({ hint: 'The request may have reached Feishu, so the period may exist now: re-run with allow_existing: true to find it.' })
+    if (error instanceof TransportError && error.operation === CREATING_PERIOD && error.mayHaveArrived) {
+      return unansweredCreate(client, settings, error, start)
     }
     if (!(error instanceof FeishuError)) throw error
     if (error.code === CODES.periodExists) return existingPeriod(client, settings, error, start, rule)
@@ -86,13 +90,27 @@ export async function openPeriod(client: FeishuClient, settings: Settings, today
 }
 
 async function createPeriod(client: FeishuClient, periodRuleId: string, start: Month): Promise<Period> {
-  const data = record(
-    await client.call('Creating the OKR period', 'POST', PERIODS_PATH, { period_rule_id: periodRuleId, start_month: formatMonth(start) })
-  )
+  const data = record(await client.call(CREATING_PERIOD, 'POST', PERIODS_PATH, { period_rule_id: periodRuleId, start_month: formatMonth(start) }))
   const id = idOf(data.period_id)
   if (id === undefined) core.warning('Feishu created the period but answered without a usable period_id, so the period_id output is empty.')
   const startMonth = parseMonth(String(data.start_month)) ?? start
   return { id: id ?? '', startMonth, endMonth: parseMonth(String(data.end_month)) }
+}
+
+/**
+ * The create's last attempt got no answer but may have reached Feishu. With `allow_existing`, a period found
+ * in the list is the outcome; otherwise the failure says that the period may exist now.
+ */
+async function unansweredCreate(client: FeishuClient, settings: Settings, error: TransportError, start: Month): Promise<Outcome> {
+  if (settings.allowExisting) {
+    const found = await findPeriod(client, start).catch(() => undefined)
+    if (found) {
+      core.info(`The create got no answer, but the period is there: ${found.id} (${formatMonth(found.startMonth)} to ${formatMonth(found.endMonth)}).`)
+      return { ...found, created: false, dryRun: false }
+    }
+  }
+  const then = settings.allowExisting ? 'it is not in the list yet, so re-run the job' : 're-run with allow_existing: true to find it'
+  throw error.with({ hint: `The request may have reached Feishu, so the period may exist now: ${then}.` })
 }
 
 /** 1001008: success with `allow_existing`, described by the period found in the list. */
@@ -122,13 +140,13 @@ async function existingPeriod(
     found = await findPeriod(client, start)
   } catch (listError) {
     // The period exists, which is what allow_existing asks for; only its description is missing.
-    why = `listing the periods failed (${describeFailure(listError)})`
+    why = `listing the periods failed: ${describeFailure(listError)}`
   }
   if (found) {
     core.info(`Found the existing period ${found.id} (${formatMonth(found.startMonth)} to ${formatOptionalMonth(found.endMonth)}).`)
     return { ...found, created: false, dryRun: false }
   }
-  core.warning(`A period for ${formatMonth(start)} exists already (code 1001008), but ${why}, so the period_id output is empty.`)
+  core.warning(`A period for ${formatMonth(start)} exists already (code 1001008), so the step succeeds, but the period_id output is empty: ${why}`)
   return { id: '', startMonth: start, endMonth: rule && periodEnd(rule, start), created: false, dryRun: false }
 }
 
@@ -136,8 +154,8 @@ async function existingPeriod(
  * The period that starts on `start`, or else the one that holds it, following every page of the list.
  * Periods are told apart by their start and end times, so a list without them identifies nothing.
  */
-async function findPeriod(client: FeishuClient, start: Month): Promise<Period | undefined> {
-  let holding: Period | undefined
+async function findPeriod(client: FeishuClient, start: Month): Promise<ListedPeriod | undefined> {
+  let holding: ListedPeriod | undefined
   let pageToken: string | undefined
   for (let page = 1; page <= MAX_PAGES; page++) {
     const query = new URLSearchParams({ page_size: String(PAGE_SIZE) })
@@ -155,7 +173,7 @@ async function findPeriod(client: FeishuClient, start: Month): Promise<Period | 
   return holding
 }
 
-function toPeriod(item: unknown): (Period & { endMonth: Month }) | undefined {
+function toPeriod(item: unknown): ListedPeriod | undefined {
   const { id: rawId, period_start_time: startTime, period_end_time: endTime } = record(item)
   const id = idOf(rawId)
   const startMs = Number(startTime)
@@ -177,20 +195,23 @@ async function fetchRules(client: FeishuClient): Promise<PeriodRule[]> {
   const data = record(await client.call('Listing period rules', 'GET', RULES_PATH))
   return (Array.isArray(data.period_rules) ? data.period_rules : []).flatMap(item => {
     const { period_rule_id: id, type, length, first_month: firstMonth } = record(item)
-    if (typeof id !== 'string' || !isWholeNumber(length, 1, 120) || !isWholeNumber(firstMonth, 1, 12)) return []
-    return [{ id, type: String(type), length, firstMonth }]
+    return typeof id === 'string' ? [{ id, type: String(type), length: Number(length), firstMonth: Number(firstMonth) }] : []
   })
 }
 
-function isWholeNumber(value: unknown, least: number, most: number): value is number {
-  return Number.isInteger(value) && (value as number) >= least && (value as number) <= most
-}
-
+/** The rule, if the tenant has it and its months can be computed. */
 async function fetchRule(client: FeishuClient, periodRuleId: string): Promise<PeriodRule> {
   const rules = await fetchRules(client)
   const rule = rules.find(candidate => candidate.id === periodRuleId)
   if (!rule) throw new ActionError(`No period rule has the id ${periodRuleId} in this tenant (input 'period_rule_id'). ${listRules(rules)}`)
+  if (!isWholeNumber(rule.length, 1, 120) || !isWholeNumber(rule.firstMonth, 1, 12)) {
+    throw new ActionError(`Period rule ${periodRuleId} has length ${rule.length} and first month ${rule.firstMonth}, from which no start month can be computed.`)
+  }
   return rule
+}
+
+function isWholeNumber(value: number, least: number, most: number): boolean {
+  return Number.isInteger(value) && value >= least && value <= most
 }
 
 function listRules(rules: PeriodRule[]): string {
@@ -201,8 +222,8 @@ function listRules(rules: PeriodRule[]): string {
 
 function doesNotFit(rule: PeriodRule, start: Month): string {
   const doesNot = `${formatMonth(start)} does not start a period of rule ${rule.id}: ${describeRule(rule)}`
-  // Where periods do not tile the year, which months start one is the platform's guess as much as ours.
-  if (12 % rule.length !== 0) return `${doesNot}.`
+  // Where periods do not tile the years, which months start one is the platform's guess as much as ours.
+  if (12 % rule.length !== 0 && rule.length % 12 !== 0) return `${doesNot}.`
   const [before, after] = neighbouringStarts(rule, start)
   return `${doesNot}; try ${formatMonth(before)} or ${formatMonth(after)}.`
 }
@@ -231,6 +252,3 @@ async function explainUnknownRule(client: FeishuClient, error: FeishuError): Pro
   }
 }
 
-function record(value: unknown): Record<string, unknown> {
-  return isRecord(value) ? value : {}
-}

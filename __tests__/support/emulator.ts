@@ -31,11 +31,13 @@ export interface PeriodSeed {
 }
 
 /**
+ * `code` answers `status` (400 by default) with the JSON `{code, msg}` given, for codes the emulator has no
+ * reason of its own to send.
  * `echo` answers HTTP 502 with an HTML page that quotes the request body, as a careless gateway might.
  * `revoke-tokens` makes every token issued so far invalid just before the request is handled, as when a
  * token expires between the token call and the OKR call.
  */
-export type FaultKind = 'status500' | 'gateway' | 'ratelimit' | 'reset' | 'hang' | 'truncated' | 'commit-then-reset' | 'revoke-tokens' | 'echo'
+export type FaultKind = 'status500' | 'gateway' | 'ratelimit' | 'reset' | 'hang' | 'truncated' | 'commit-then-reset' | 'revoke-tokens' | 'echo' | 'code'
 
 export interface Fault {
   method: string
@@ -46,8 +48,11 @@ export interface Fault {
   times?: number
   /** `ratelimit`: the `x-ogw-ratelimit-reset` header, in seconds; 1 by default. */
   resetSeconds?: number
-  /** HTTP status of `gateway` (502), `ratelimit` (429) or `status500` (500) instead of the default. */
+  /** HTTP status of `gateway` (502), `ratelimit` (429), `status500` (500) or `code` (400) instead of the default. */
   status?: number
+  /** `code`: the body's code and msg. */
+  code?: number
+  msg?: string
 }
 
 export interface EmulatorOptions {
@@ -63,7 +68,7 @@ export interface EmulatorOptions {
   periodTimes?: boolean
   rules?: PeriodRule[]
   periods?: PeriodSeed[]
-  /** true: period ids are JSON numbers rather than strings, in the create answer and the list. */
+  /** true: period ids are bare JSON numbers (19 digits, beyond JavaScript's exact integers) rather than strings. */
   numericIds?: boolean
   /** Serves the API under this path, as a private deployment may (e.g. `/feishu`); requests record the full path. */
   basePath?: string
@@ -163,8 +168,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return `${stamp}${logCounter.toString(16).toUpperCase().padStart(6, '0')}${randomBytes(7).toString('hex').toUpperCase()}`
   }
 
-  function asId(id: string): string | number {
-    return options.numericIds ? Number(id) : id
+  function send(res: ServerResponse, logId: string, answer: Answer): void {
+    sendJson(res, logId, answer, options.numericIds ?? false)
   }
 
   function newPeriodId(): string {
@@ -216,7 +221,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (overlapping) return okrError(400, 1001008, MSG.conflict)
     const period: StoredPeriod = { id: id ?? newPeriodId(), period_rule_id: rule.period_rule_id, start_month: formatMonth(start), end_month: formatMonth(end) }
     store.push(period)
-    return success({ period_id: asId(period.id), start_month: period.start_month, end_month: period.end_month })
+    return success({ period_id: period.id, start_month: period.start_month, end_month: period.end_month })
   }
 
   function listPeriods(query: Record<string, string>): Answer {
@@ -231,7 +236,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return success({
       has_more: hasMore,
       ...(hasMore ? { page_token: encodePageToken(offset + page.length) } : {}),
-      items: page.map(p => ({ ...describePeriod(p, periodTimes), id: asId(p.id) })),
+      items: page.map(p => describePeriod(p, periodTimes)),
     })
   }
 
@@ -264,11 +269,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const fault = takeFault(request.method, request.path)
     switch (fault?.fault) {
       case undefined:
-        return sendJson(res, logId, route(request, logId))
+        return send(res, logId, route(request, logId))
       case 'status500':
-        return sendJson(res, logId, { status: fault.status ?? 500, body: { code: 1009999, msg: MSG.unknown } })
+        return send(res, logId, { status: fault.status ?? 500, body: { code: 1009999, msg: MSG.unknown } })
       case 'ratelimit':
-        return sendJson(res, logId, {
+        return send(res, logId, {
           status: fault.status ?? 429,
           body: { code: 99991400, msg: MSG.rateLimit },
           headers: { 'x-ogw-ratelimit-limit': '100', 'x-ogw-ratelimit-reset': String(fault.resetSeconds ?? 1) },
@@ -298,6 +303,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return
       case 'hang':
         return
+      case 'code':
+        return send(res, logId, { status: fault.status ?? 400, body: { code: fault.code ?? 0, msg: fault.msg ?? '' } })
       case 'echo': {
         const quoted = JSON.stringify(request.body).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;')
         const html = `<html><body><h1>502 Bad Gateway</h1><pre>${quoted}</pre></body></html>`
@@ -307,7 +314,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       case 'revoke-tokens':
         validTokens.clear()
-        return sendJson(res, logId, route(request, logId))
+        return send(res, logId, route(request, logId))
     }
   }
 
@@ -330,7 +337,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         respond(req, res, { ...request, path: underBase ? request.path.slice(basePath.length) : `/outside-base-path${request.path}` })
       } catch (error) {
         // A bug in the emulator should fail the test loudly, not hang it.
-        if (!res.headersSent) sendJson(res, newLogId(), { status: 500, body: { code: 1009999, msg: `Emulator error: ${String(error)}` } })
+        if (!res.headersSent) send(res, newLogId(), { status: 500, body: { code: 1009999, msg: `Emulator error: ${String(error)}` } })
       }
     })
   })
@@ -391,8 +398,10 @@ function parseBody(raw: string): unknown {
   }
 }
 
-function sendJson(res: ServerResponse, logId: string, answer: Answer): void {
-  const text = JSON.stringify(answer.body)
+function sendJson(res: ServerResponse, logId: string, answer: Answer, numericIds = false): void {
+  const json = JSON.stringify(answer.body)
+  // Written as bare digits, the way a JSON number of 19 digits would come from a server that is not JavaScript.
+  const text = numericIds ? json.replace(/"(period_id|id)":"(\d+)"/g, '"$1":$2') : json
   res.writeHead(answer.status, {
     'Content-Type': JSON_TYPE,
     'Content-Length': Buffer.byteLength(text),

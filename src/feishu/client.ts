@@ -3,8 +3,9 @@ import * as https from 'node:https'
 import * as core from '@actions/core'
 import { HttpClient } from '@actions/http-client'
 import { ActionError } from '../errors.js'
-import { CODES, FeishuError, GETTING_TOKEN, TransportError } from './errors.js'
-import { nextRetry, rateLimitReset } from './retry.js'
+import { isRecord, nonEmptyString } from '../json.js'
+import { CHECK_CREDENTIALS, CODES, FeishuError, GETTING_TOKEN, TransportError, hintFor } from './errors.js'
+import { nextRetry, rateLimitReset, transientReason } from './retry.js'
 
 export interface ClientOptions {
   baseUrl: string
@@ -35,10 +36,13 @@ export class FeishuClient {
 
   async authenticate(): Promise<void> {
     const { appId, appSecret } = this.options
-    const answer = await this.send(GETTING_TOKEN, 'POST', '/open-apis/auth/v3/tenant_access_token/internal', {
-      app_id: appId,
-      app_secret: appSecret
-    })
+    let answer: Envelope
+    try {
+      answer = await this.send(GETTING_TOKEN, 'POST', '/open-apis/auth/v3/tenant_access_token/internal', { app_id: appId, app_secret: appSecret })
+    } catch (error) {
+      // Whatever its code, a lasting refusal of the token call comes down to the app's credentials.
+      throw error instanceof FeishuError && !transientReason(error) && !hintFor(error) ? error.with({ hint: CHECK_CREDENTIALS }) : error
+    }
     const token = answer.tenant_access_token
     if (typeof token !== 'string' || token === '') {
       throw new ActionError(`${GETTING_TOKEN} failed: Feishu answered code 0 without a tenant_access_token.`)
@@ -62,7 +66,10 @@ export class FeishuClient {
         return (await this.send(operation, method, path, body, this.token)).data
       } catch (again) {
         // What the first round of attempts may have left behind still holds for the outcome.
-        throw error.details.earlierAnswerLost && again instanceof FeishuError ? again.with({ earlierAnswerLost: true }) : again
+        if (!error.details.earlierAnswerLost) throw again
+        if (again instanceof FeishuError) throw again.with({ earlierAnswerLost: true })
+        if (again instanceof TransportError) throw again.with({ mayHaveArrived: true })
+        throw again
       }
     }
   }
@@ -128,24 +135,29 @@ export class FeishuClient {
  * of any excerpt of the body.
  */
 export function readEnvelope(operation: string, answer: Answer, secrets: (string | undefined)[] = []): Envelope {
+  const { status } = answer
   const logId = header(answer.headers, 'x-tt-logid') ?? header(answer.headers, 'x-request-id')
   let parsed: unknown
   try {
-    parsed = JSON.parse(answer.body)
+    // Feishu's ids have 19 digits, more than a JavaScript number holds exactly: should one come unquoted,
+    // it is read as the string it stands for.
+    parsed = JSON.parse(answer.body.replace(/("(?:period_id|id)"\s*:\s*)(\d{16,})\b/g, '$1"$2"'))
   } catch {
     parsed = undefined
   }
   if (!isRecord(parsed) || typeof parsed.code !== 'number') {
     const what = answer.body.trim() === '' ? 'an empty body' : `not a Feishu answer: ${excerpt(answer.body, secrets)}`
-    throw new TransportError(operation, 'unreadable', `HTTP ${answer.status}, ${what}`, { status: answer.status, logId })
+    // A 4xx page (a firewall's, a wrong path's) means the platform did not act; a 2xx or 5xx one may hide that it did.
+    const mayHaveArrived = status < 300 || status >= 500
+    throw new TransportError(operation, 'unreadable', `HTTP ${status}, ${what}`, { status, logId, mayHaveArrived })
   }
   if (parsed.code === 0) return parsed as Envelope
 
   const error = isRecord(parsed.error) ? parsed.error : {}
   const violations = Array.isArray(error.permission_violations) ? error.permission_violations : []
-  throw new FeishuError(operation, answer.status, parsed.code, typeof parsed.msg === 'string' ? parsed.msg : '', {
-    logId: logId ?? stringOrUndefined(error.log_id),
-    troubleshooter: stringOrUndefined(error.troubleshooter),
+  throw new FeishuError(operation, status, parsed.code, typeof parsed.msg === 'string' ? parsed.msg : '', {
+    logId: logId ?? nonEmptyString(error.log_id),
+    troubleshooter: nonEmptyString(error.troubleshooter),
     scopes: violations.flatMap(violation => (isRecord(violation) && typeof violation.subject === 'string' ? [violation.subject] : []))
   })
 }
@@ -195,10 +207,3 @@ function header(headers: http.IncomingHttpHeaders, name: string): string | undef
   return (Array.isArray(value) ? value[0] : value) || undefined
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function stringOrUndefined(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined
-}

@@ -56,7 +56,7 @@ export class TransportError extends Error {
   constructor(
     readonly operation: string,
     readonly failure: TransportFailure,
-    /** The cause in a few words: "ECONNRESET", "no answer within 30 s", "HTTP 502, not JSON: <html>…". */
+    /** The cause in a few words: "the connection failed (ECONNRESET)", "HTTP 502, not a Feishu answer: <html>…". */
     readonly detail: string,
     details: TransportDetails = {}
   ) {
@@ -73,8 +73,8 @@ export class TransportError extends Error {
   }
 }
 
-/** The operation of the token call, whose failures all come down to the app's credentials. */
 export const GETTING_TOKEN = 'Getting the tenant access token'
+export const CREATING_PERIOD = 'Creating the OKR period'
 
 export const CODES = {
   rateLimited: 99991400,
@@ -86,6 +86,8 @@ export const CODES = {
 } as const
 
 const WRONG_CREDENTIALS = 'The app_id or app_secret is wrong: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.'
+/** For a refusal of the token call whose code says nothing more precise. */
+export const CHECK_CREDENTIALS = 'Check app_id and app_secret: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.'
 const TOKEN_REJECTED = 'Feishu rejected the tenant access token; re-run the job, and check that `domain` is the platform the app belongs to.'
 
 const HINTS: Record<number, string> = {
@@ -117,5 +119,5 @@ export function hintFor(error: FeishuError): string | undefined {
     const scopes = error.details.scopes?.length ? error.details.scopes.join(', ') : 'okr:okr'
     return `Grant the app the scope ${scopes} in the developer console ("Permissions & Scopes"), then publish a new version of the app so that the grant takes effect.`
   }
-  return HINTS[error.code] ?? (error.operation === GETTING_TOKEN ? WRONG_CREDENTIALS : undefined)
+  return HINTS[error.code]
 }
