@@ -138,18 +138,11 @@ describe('an answer that is not the JSON expected', () => {
 })
 
 describe('a create whose answer was lost', () => {
-  it('with allow_existing: the retry meets 1001008, and the period this run created is reported', async () => {
-    await start(onCreate('commit-then-reset'))
-    const result = await run({ allow_existing: 'true' })
-
-    expect(result.exitCode).toBe(0)
-    expect(emulator.periods()).toHaveLength(1)
-    expect(sent(emulator)).toEqual([TOKEN, CREATE, CREATE, LIST])
-    expect(result.outputs).toEqual({ period_id: emulator.periods()[0]!.id, start_month: '2027-01', end_month: '2027-03', created: 'false' })
-  })
-
-  it('with allow_existing and a cut-off answer: the same', async () => {
-    await start(onCreate('truncated'))
+  it.each([
+    ['a reset after the period was made', 'commit-then-reset' as const],
+    ['a cut-off answer', 'truncated' as const]
+  ])('with allow_existing, after %s: the retry meets 1001008, and the period this run created is reported', async (_, fault) => {
+    await start(onCreate(fault))
     const result = await run({ allow_existing: 'true' })
 
     expect(result.exitCode).toBe(0)
