@@ -31651,7 +31651,13 @@ class TransportError extends Error {
     }
     with(changes) {
         const { status, logId, mayHaveArrived, hint } = this;
-        return new TransportError(this.operation, this.failure, changes.detail ?? this.detail, { status, logId, mayHaveArrived, hint, ...changes });
+        return new TransportError(this.operation, this.failure, changes.detail ?? this.detail, {
+            status,
+            logId,
+            mayHaveArrived,
+            hint,
+            ...changes,
+        });
     }
 }
 const GETTING_TOKEN = 'Getting the tenant access token';
@@ -31662,7 +31668,7 @@ const CODES = {
     unknownError: 1009999,
     ruleNotFound: 1001004,
     periodExists: 1001008,
-    monthDoesNotFitRule: 1001009
+    monthDoesNotFitRule: 1001009,
 };
 const WRONG_CREDENTIALS = 'The app_id or app_secret is wrong: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.';
 const CHECK_CREDENTIALS = 'Check app_id and app_secret: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.';
@@ -31687,7 +31693,7 @@ const HINTS = {
     1001004: 'No period rule has that period_rule_id in this tenant.',
     1000403: "The OKR open API needs the OKR Business edition; this tenant's OKR is the Standard edition.",
     1001008: 'A period for that time already exists.',
-    1001009: "start_month must be a month on which the rule's periods start."
+    1001009: "start_month must be a month on which the rule's periods start.",
 };
 function hintFor(error) {
     if (error.code === 99991672 || error.code === 99991676) {
@@ -31714,7 +31720,9 @@ function describeFailure(error) {
         return sentences(`${error.operation} failed: Feishu answered code ${error.code} "${error.msg}" (HTTP ${error.status})`, hintFor(error), error.details.hint, error.details.attempts !== undefined && `Gave up after ${error.details.attempts} attempts`, error.details.troubleshooter && `Troubleshooter: ${error.details.troubleshooter}`, error.details.logId && `Log id: ${error.details.logId}`);
     }
     if (error instanceof TransportError) {
-        return sentences(`${error.operation} failed: ${error.detail}`, error.failure === 'unreadable' && error.status === 404 && 'Check the domain input: it must be the base URL of the Feishu Open Platform.', error.hint, error.logId && `Log id: ${error.logId}`);
+        return sentences(`${error.operation} failed: ${error.detail}`, error.failure === 'unreadable' &&
+            error.status === 404 &&
+            'Check the domain input: it must be the base URL of the Feishu Open Platform.', error.hint, error.logId && `Log id: ${error.logId}`);
     }
     if (error instanceof ActionError)
         return error.message;
@@ -31814,10 +31822,15 @@ class FeishuClient {
         const { appId, appSecret } = this.options;
         let answer;
         try {
-            answer = await this.send(GETTING_TOKEN, 'POST', '/open-apis/auth/v3/tenant_access_token/internal', { app_id: appId, app_secret: appSecret });
+            answer = await this.send(GETTING_TOKEN, 'POST', '/open-apis/auth/v3/tenant_access_token/internal', {
+                app_id: appId,
+                app_secret: appSecret,
+            });
         }
         catch (error) {
-            throw error instanceof FeishuError && !transientReason(error) && !hintFor(error) ? error.with({ hint: CHECK_CREDENTIALS }) : error;
+            throw error instanceof FeishuError && !transientReason(error) && !hintFor(error)
+                ? error.with({ hint: CHECK_CREDENTIALS })
+                : error;
         }
         const token = answer.tenant_access_token;
         if (typeof token !== 'string' || token === '') {
@@ -31870,7 +31883,8 @@ class FeishuClient {
             catch (error) {
                 const failure = asFailure(operation, error, this.options.timeoutMs);
                 answerLost ||= failure instanceof TransportError && failure.mayHaveArrived;
-                const reset = answer && rateLimitReset(header(answer.headers, 'x-ogw-ratelimit-reset'), header(answer.headers, 'retry-after'), Date.now());
+                const reset = answer &&
+                    rateLimitReset(header(answer.headers, 'x-ogw-ratelimit-reset'), header(answer.headers, 'retry-after'), Date.now());
                 const retry = nextRetry(failure, attempt, this.options.maxRetries, Math.random(), reset);
                 if (!retry)
                     throw attempt > 1 ? afterAttempts(failure, attempt, answerLost) : failure;
@@ -31890,7 +31904,11 @@ class FeishuClient {
                     if (!response.complete)
                         reject(Object.assign(new Error('the connection closed mid-answer'), { code: 'ECONNRESET' }));
                 });
-                response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+                response.on('end', () => resolve({
+                    status: response.statusCode ?? 0,
+                    headers: response.headers,
+                    body: Buffer.concat(chunks).toString('utf8'),
+                }));
             });
             request.on('error', reject);
             request.end(payload);
@@ -31919,7 +31937,7 @@ function readEnvelope(operation, answer, secrets = []) {
     throw new FeishuError(operation, status, parsed.code, typeof parsed.msg === 'string' ? parsed.msg : '', {
         logId: logId ?? nonEmptyString(error.log_id),
         troubleshooter: nonEmptyString(error.troubleshooter),
-        scopes: violations.flatMap(violation => (isRecord(violation) && typeof violation.subject === 'string' ? [violation.subject] : []))
+        scopes: violations.flatMap(violation => isRecord(violation) && typeof violation.subject === 'string' ? [violation.subject] : []),
     });
 }
 function excerpt(body, secrets = []) {
@@ -31941,11 +31959,16 @@ function asFailure(operation, error, timeoutMs) {
         return new TransportError(operation, 'timeout', `no answer within ${timeoutMs / 1000} s (timeout_seconds)`);
     }
     const detail = typeof code === 'string' ? code : error.message;
-    return new TransportError(operation, 'network', `the connection failed (${detail})`, { mayHaveArrived: !NOT_SENT.has(detail) });
+    return new TransportError(operation, 'network', `the connection failed (${detail})`, {
+        mayHaveArrived: !NOT_SENT.has(detail),
+    });
 }
 function afterAttempts(error, attempts, answerLost) {
     if (error instanceof TransportError) {
-        return error.with({ detail: `${error.detail}; gave up after ${attempts} attempts`, mayHaveArrived: error.mayHaveArrived || answerLost });
+        return error.with({
+            detail: `${error.detail}; gave up after ${attempts} attempts`,
+            mayHaveArrived: error.mayHaveArrived || answerLost,
+        });
     }
     if (error instanceof FeishuError)
         return error.with({ attempts, earlierAnswerLost: answerLost });
@@ -32005,14 +32028,27 @@ function describeRule(rule) {
     const every = RULE_NAMES[rule.length] ?? `every ${rule.length} months`;
     return `${every} from ${MONTH_NAMES[rule.firstMonth - 1] ?? `month ${rule.firstMonth}`}`;
 }
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTH_NAMES = [
+    'January',
+    'February',
+    'March',
+    'April',
+    'May',
+    'June',
+    'July',
+    'August',
+    'September',
+    'October',
+    'November',
+    'December',
+];
 const RULE_NAMES = {
     1: 'monthly',
     2: 'every two months',
     3: 'quarterly',
     4: 'every four months',
     6: 'half-yearly',
-    12: 'yearly'
+    12: 'yearly',
 };
 function modulo(value, divisor) {
     return ((value % divisor) + divisor) % divisor;
@@ -32024,7 +32060,7 @@ function modulo(value, divisor) {
 
 const DOMAINS = new Map([
     ['feishu', 'https://open.feishu.cn'],
-    ['lark', 'https://open.larksuite.com']
+    ['lark', 'https://open.larksuite.com'],
 ]);
 const MAX_TIMEOUT_SECONDS = 300;
 const MAX_RETRIES = 10;
@@ -32047,7 +32083,7 @@ function readSettings() {
         baseUrl: baseUrl(),
         timeoutMs: timeoutSeconds() * 1000,
         maxRetries: maxRetries(),
-        timeZone: timeZone(start)
+        timeZone: timeZone(start),
     };
 }
 function credential(input, variable) {
@@ -32195,7 +32231,10 @@ async function openPeriod(client, settings, today) {
     }
 }
 async function createPeriod(client, periodRuleId, start) {
-    const data = record(await client.call(CREATING_PERIOD, 'POST', PERIODS_PATH, { period_rule_id: periodRuleId, start_month: formatMonth(start) }));
+    const data = record(await client.call(CREATING_PERIOD, 'POST', PERIODS_PATH, {
+        period_rule_id: periodRuleId,
+        start_month: formatMonth(start),
+    }));
     const id = idOf(data.period_id);
     if (id === undefined)
         warning('Feishu created the period but answered without a usable period_id, so the period_id output is empty.');
@@ -32210,18 +32249,22 @@ async function unansweredCreate(client, settings, error, start) {
             return { ...found, created: false, dryRun: false };
         }
     }
-    const then = settings.allowExisting ? 'it is not in the list yet, so re-run the job' : 're-run with allow_existing: true to find it';
+    const then = settings.allowExisting
+        ? 'it is not in the list yet, so re-run the job'
+        : 're-run with allow_existing: true to find it';
     throw error.with({ hint: `The request may have reached Feishu, so the period may exist now: ${then}.` });
 }
 async function existingPeriod(client, settings, error, start, rule) {
     if (!settings.allowExisting) {
         if (!error.details.earlierAnswerLost) {
-            throw error.with({ hint: `The period starting ${formatMonth(start)} exists already; set allow_existing: true to accept an existing period as success.` });
+            throw error.with({
+                hint: `The period starting ${formatMonth(start)} exists already; set allow_existing: true to accept an existing period as success.`,
+            });
         }
         const found = await findPeriod(client, start).catch(() => undefined);
         const which = found?.id ? ` (period_id ${found.id})` : '';
         throw error.with({
-            hint: `An earlier attempt of this same run, whose answer was lost, may have created it${which}. Set allow_existing: true to accept an existing period as success.`
+            hint: `An earlier attempt of this same run, whose answer was lost, may have created it${which}. Set allow_existing: true to accept an existing period as success.`,
         });
     }
     info(`A period for ${formatMonth(start)} exists already (code 1001008); allow_existing is true, so looking it up.`);
@@ -32249,7 +32292,7 @@ async function findPeriod(client, start) {
         const query = new URLSearchParams({ page_size: String(PAGE_SIZE) });
         if (pageToken)
             query.set('page_token', pageToken);
-        const data = record(await client.call('Listing OKR periods', 'GET', `${PERIODS_PATH}?${query}`));
+        const data = record(await client.call('Listing OKR periods', 'GET', `${PERIODS_PATH}?${query.toString()}`));
         for (const period of (Array.isArray(data.items) ? data.items : []).map(toPeriod)) {
             if (period === undefined)
                 continue;
@@ -32283,7 +32326,9 @@ async function fetchRules(client) {
     const data = record(await client.call('Listing period rules', 'GET', RULES_PATH));
     return (Array.isArray(data.period_rules) ? data.period_rules : []).flatMap(item => {
         const { period_rule_id: id, type, length, first_month: firstMonth } = record(item);
-        return typeof id === 'string' ? [{ id, type: String(type), length: Number(length), firstMonth: Number(firstMonth) }] : [];
+        return typeof id === 'string'
+            ? [{ id, type: String(type), length: Number(length), firstMonth: Number(firstMonth) }]
+            : [];
     });
 }
 async function fetchRule(client, periodRuleId) {
@@ -32374,9 +32419,15 @@ async function writeSummary(outcome, settings) {
             { data: 'Start month', header: true },
             { data: 'End month', header: true },
             { data: 'Result', header: true },
-            { data: 'Domain', header: true }
+            { data: 'Domain', header: true },
         ],
-        [outcome.id || (outcome.dryRun ? '(none: dry run)' : '(unknown)'), formatMonth(outcome.startMonth), formatOptionalMonth(outcome.endMonth), result, new URL(settings.baseUrl).host]
+        [
+            outcome.id || (outcome.dryRun ? '(none: dry run)' : '(unknown)'),
+            formatMonth(outcome.startMonth),
+            formatOptionalMonth(outcome.endMonth),
+            result,
+            new URL(settings.baseUrl).host,
+        ],
     ])
         .write();
 }

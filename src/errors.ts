@@ -9,7 +9,7 @@ export class ActionError extends Error {
 export class InputError extends ActionError {
   constructor(
     readonly input: string,
-    message: string
+    message: string,
   ) {
     super(message)
   }
@@ -24,15 +24,17 @@ export function describeFailure(error: unknown): string {
       error.details.hint,
       error.details.attempts !== undefined && `Gave up after ${error.details.attempts} attempts`,
       error.details.troubleshooter && `Troubleshooter: ${error.details.troubleshooter}`,
-      error.details.logId && `Log id: ${error.details.logId}`
+      error.details.logId && `Log id: ${error.details.logId}`,
     )
   }
   if (error instanceof TransportError) {
     return sentences(
       `${error.operation} failed: ${error.detail}`,
-      error.failure === 'unreadable' && error.status === 404 && 'Check the domain input: it must be the base URL of the Feishu Open Platform.',
+      error.failure === 'unreadable' &&
+        error.status === 404 &&
+        'Check the domain input: it must be the base URL of the Feishu Open Platform.',
       error.hint,
-      error.logId && `Log id: ${error.logId}`
+      error.logId && `Log id: ${error.logId}`,
     )
   }
   if (error instanceof ActionError) return error.message

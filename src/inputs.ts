@@ -21,7 +21,7 @@ export interface Settings {
 
 const DOMAINS = new Map([
   ['feishu', 'https://open.feishu.cn'],
-  ['lark', 'https://open.larksuite.com']
+  ['lark', 'https://open.larksuite.com'],
 ])
 
 const MAX_TIMEOUT_SECONDS = 300
@@ -32,8 +32,10 @@ export function readSettings(): Settings {
   const appSecret = credential('app_secret', 'FEISHU_APP_SECRET')
   core.setSecret(appSecret)
   const appId = credential('app_id', 'FEISHU_APP_ID')
-  if (/\s/.test(appId)) throw new InputError('app_id', "Input 'app_id' must be an App ID such as cli_a1b2c3d4e5f6g7h8, without spaces.")
-  if (/\s/.test(appSecret)) throw new InputError('app_secret', "Input 'app_secret' must be the app's App Secret, without spaces.")
+  if (/\s/.test(appId))
+    throw new InputError('app_id', "Input 'app_id' must be an App ID such as cli_a1b2c3d4e5f6g7h8, without spaces.")
+  if (/\s/.test(appSecret))
+    throw new InputError('app_secret', "Input 'app_secret' must be the app's App Secret, without spaces.")
 
   const start = startMonth()
   return {
@@ -46,7 +48,7 @@ export function readSettings(): Settings {
     baseUrl: baseUrl(),
     timeoutMs: timeoutSeconds() * 1000,
     maxRetries: maxRetries(),
-    timeZone: timeZone(start)
+    timeZone: timeZone(start),
   }
 }
 
@@ -54,7 +56,10 @@ export function readSettings(): Settings {
 function credential(input: string, variable: string): string {
   const value = core.getInput(input) || process.env[variable]?.trim() || ''
   if (value === '') {
-    throw new InputError(input, `Input '${input}' is required: set it from a secret, e.g. \${{ secrets.${variable} }}, or set the ${variable} environment variable.`)
+    throw new InputError(
+      input,
+      `Input '${input}' is required: set it from a secret, e.g. \${{ secrets.${variable} }}, or set the ${variable} environment variable.`,
+    )
   }
   return value
 }
@@ -62,7 +67,10 @@ function credential(input: string, variable: string): string {
 function periodRuleId(): string {
   const value = core.getInput('period_rule_id')
   if (!/^\d{1,30}$/.test(value)) {
-    throw new InputError('period_rule_id', `Input 'period_rule_id' must be the period rule's id, a string of digits such as "6969864184272078374"; got ${quote(value)}.`)
+    throw new InputError(
+      'period_rule_id',
+      `Input 'period_rule_id' must be the period rule's id, a string of digits such as "6969864184272078374"; got ${quote(value)}.`,
+    )
   }
   return value
 }
@@ -72,7 +80,10 @@ function startMonth(): StartMonthInput {
   if (value === 'current' || value === 'next') return { relative: value }
   const month = parseMonth(value)
   if (month === undefined) {
-    throw new InputError('start_month', `Input 'start_month' must be a month as YYYY-MM (month 01 to 12, e.g. 2027-01), or 'current' or 'next'; got ${quote(value)}.`)
+    throw new InputError(
+      'start_month',
+      `Input 'start_month' must be a month as YYYY-MM (month 01 to 12, e.g. 2027-01), or 'current' or 'next'; got ${quote(value)}.`,
+    )
   }
   return { month }
 }
@@ -99,9 +110,13 @@ function baseUrl(): string {
     throw new InputError('domain', `${expected}, with no user name, password, query or fragment.`)
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-    throw new InputError('domain', `${expected}: plain http:// is refused except for a loopback host (localhost, 127.0.0.1, [::1]); got ${quote(value)}.`)
+    throw new InputError(
+      'domain',
+      `${expected}: plain http:// is refused except for a loopback host (localhost, 127.0.0.1, [::1]); got ${quote(value)}.`,
+    )
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InputError('domain', `${expected}; got ${quote(value)}.`)
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new InputError('domain', `${expected}; got ${quote(value)}.`)
   return url.href.replace(/\/+$/, '')
 }
 
@@ -113,7 +128,10 @@ function timeoutSeconds(): number {
   const value = core.getInput('timeout_seconds')
   const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN
   if (!(seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS)) {
-    throw new InputError('timeout_seconds', `Input 'timeout_seconds' must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}; got ${quote(value)}.`)
+    throw new InputError(
+      'timeout_seconds',
+      `Input 'timeout_seconds' must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}; got ${quote(value)}.`,
+    )
   }
   return seconds
 }
@@ -121,7 +139,10 @@ function timeoutSeconds(): number {
 function maxRetries(): number {
   const value = core.getInput('max_retries')
   if (!/^\d+$/.test(value) || Number(value) > MAX_RETRIES) {
-    throw new InputError('max_retries', `Input 'max_retries' must be a whole number from 0 to ${MAX_RETRIES}; got ${quote(value)}.`)
+    throw new InputError(
+      'max_retries',
+      `Input 'max_retries' must be a whole number from 0 to ${MAX_RETRIES}; got ${quote(value)}.`,
+    )
   }
   return Number(value)
 }

@@ -41,9 +41,15 @@ async function writeSummary(outcome: Outcome, settings: Settings): Promise<void>
         { data: 'Start month', header: true },
         { data: 'End month', header: true },
         { data: 'Result', header: true },
-        { data: 'Domain', header: true }
+        { data: 'Domain', header: true },
       ],
-      [outcome.id || (outcome.dryRun ? '(none: dry run)' : '(unknown)'), formatMonth(outcome.startMonth), formatOptionalMonth(outcome.endMonth), result, new URL(settings.baseUrl).host]
+      [
+        outcome.id || (outcome.dryRun ? '(none: dry run)' : '(unknown)'),
+        formatMonth(outcome.startMonth),
+        formatOptionalMonth(outcome.endMonth),
+        result,
+        new URL(settings.baseUrl).host,
+      ],
     ])
     .write()
 }

@@ -82,7 +82,20 @@ export function describeRule(rule: PeriodRule): string {
   return `${every} from ${MONTH_NAMES[rule.firstMonth - 1] ?? `month ${rule.firstMonth}`}`
 }
 
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+]
 
 const RULE_NAMES: Record<number, string> = {
   1: 'monthly',
@@ -90,7 +103,7 @@ const RULE_NAMES: Record<number, string> = {
   3: 'quarterly',
   4: 'every four months',
   6: 'half-yearly',
-  12: 'yearly'
+  12: 'yearly',
 }
 
 function modulo(value: number, divisor: number): number {

@@ -17,7 +17,7 @@ import {
   parseMonth,
   periodEnd,
   periodStartHolding,
-  startsPeriod
+  startsPeriod,
 } from './months.js'
 
 export interface Period {
@@ -58,7 +58,7 @@ export async function openPeriod(client: FeishuClient, settings: Settings, today
     const holdingToday = periodStartHolding(rule, thisMonth)
     start = settings.startMonth.relative === 'current' ? holdingToday : holdingToday + rule.length
     core.info(
-      `start_month '${settings.startMonth.relative}' is ${formatMonth(start)}: rule ${periodRuleId} is ${describeRule(rule)}, and today is in ${formatMonth(thisMonth)} in ${settings.timeZone}.`
+      `start_month '${settings.startMonth.relative}' is ${formatMonth(start)}: rule ${periodRuleId} is ${describeRule(rule)}, and today is in ${formatMonth(thisMonth)} in ${settings.timeZone}.`,
     )
   } else {
     start = settings.startMonth.month
@@ -68,14 +68,18 @@ export async function openPeriod(client: FeishuClient, settings: Settings, today
     rule ??= await fetchRule(client, periodRuleId)
     if (!startsPeriod(rule, start)) throw new ActionError(doesNotFit(rule, start))
     const endMonth = periodEnd(rule, start)
-    core.info(`Dry run: would create the OKR period ${formatMonth(start)} to ${formatMonth(endMonth)}; nothing was created.`)
+    core.info(
+      `Dry run: would create the OKR period ${formatMonth(start)} to ${formatMonth(endMonth)}; nothing was created.`,
+    )
     return { id: '', startMonth: start, endMonth, created: false, dryRun: true }
   }
 
   core.info(`Creating the OKR period that starts ${formatMonth(start)}, under period rule ${periodRuleId}.`)
   try {
     const period = await createPeriod(client, periodRuleId, start)
-    core.info(`Created OKR period ${period.id} (${formatMonth(period.startMonth)} to ${formatOptionalMonth(period.endMonth)}).`)
+    core.info(
+      `Created OKR period ${period.id} (${formatMonth(period.startMonth)} to ${formatOptionalMonth(period.endMonth)}).`,
+    )
     return { ...period, created: true, dryRun: false }
   } catch (error) {
     if (error instanceof TransportError && error.operation === CREATING_PERIOD && error.mayHaveArrived) {
@@ -90,9 +94,15 @@ export async function openPeriod(client: FeishuClient, settings: Settings, today
 }
 
 async function createPeriod(client: FeishuClient, periodRuleId: string, start: Month): Promise<Period> {
-  const data = record(await client.call(CREATING_PERIOD, 'POST', PERIODS_PATH, { period_rule_id: periodRuleId, start_month: formatMonth(start) }))
+  const data = record(
+    await client.call(CREATING_PERIOD, 'POST', PERIODS_PATH, {
+      period_rule_id: periodRuleId,
+      start_month: formatMonth(start),
+    }),
+  )
   const id = idOf(data.period_id)
-  if (id === undefined) core.warning('Feishu created the period but answered without a usable period_id, so the period_id output is empty.')
+  if (id === undefined)
+    core.warning('Feishu created the period but answered without a usable period_id, so the period_id output is empty.')
   const startMonth = parseMonth(String(data.start_month)) ?? start
   return { id: id ?? '', startMonth, endMonth: parseMonth(String(data.end_month)) }
 }
@@ -101,15 +111,24 @@ async function createPeriod(client: FeishuClient, periodRuleId: string, start: M
  * The create's last attempt got no answer but may have reached Feishu. With `allow_existing`, a period found
  * in the list is the outcome; otherwise the failure says that the period may exist now.
  */
-async function unansweredCreate(client: FeishuClient, settings: Settings, error: TransportError, start: Month): Promise<Outcome> {
+async function unansweredCreate(
+  client: FeishuClient,
+  settings: Settings,
+  error: TransportError,
+  start: Month,
+): Promise<Outcome> {
   if (settings.allowExisting) {
     const found = await findPeriod(client, start).catch(() => undefined)
     if (found) {
-      core.info(`The create got no answer, but the period is there: ${found.id} (${formatMonth(found.startMonth)} to ${formatMonth(found.endMonth)}).`)
+      core.info(
+        `The create got no answer, but the period is there: ${found.id} (${formatMonth(found.startMonth)} to ${formatMonth(found.endMonth)}).`,
+      )
       return { ...found, created: false, dryRun: false }
     }
   }
-  const then = settings.allowExisting ? 'it is not in the list yet, so re-run the job' : 're-run with allow_existing: true to find it'
+  const then = settings.allowExisting
+    ? 'it is not in the list yet, so re-run the job'
+    : 're-run with allow_existing: true to find it'
   throw error.with({ hint: `The request may have reached Feishu, so the period may exist now: ${then}.` })
 }
 
@@ -119,21 +138,26 @@ async function existingPeriod(
   settings: Settings,
   error: FeishuError,
   start: Month,
-  rule: PeriodRule | undefined
+  rule: PeriodRule | undefined,
 ): Promise<Outcome> {
   if (!settings.allowExisting) {
     if (!error.details.earlierAnswerLost) {
-      throw error.with({ hint: `The period starting ${formatMonth(start)} exists already; set allow_existing: true to accept an existing period as success.` })
+      throw error.with({
+        hint: `The period starting ${formatMonth(start)} exists already; set allow_existing: true to accept an existing period as success.`,
+      })
     }
     const found = await findPeriod(client, start).catch(() => undefined)
     const which = found?.id ? ` (period_id ${found.id})` : ''
     throw error.with({
-      hint: `An earlier attempt of this same run, whose answer was lost, may have created it${which}. Set allow_existing: true to accept an existing period as success.`
+      hint: `An earlier attempt of this same run, whose answer was lost, may have created it${which}. Set allow_existing: true to accept an existing period as success.`,
     })
   }
 
-  core.info(`A period for ${formatMonth(start)} exists already (code 1001008); allow_existing is true, so looking it up.`)
-  if (error.details.earlierAnswerLost) core.info('An earlier attempt of this run, whose answer was lost, has probably created it.')
+  core.info(
+    `A period for ${formatMonth(start)} exists already (code 1001008); allow_existing is true, so looking it up.`,
+  )
+  if (error.details.earlierAnswerLost)
+    core.info('An earlier attempt of this run, whose answer was lost, has probably created it.')
   let found: Period | undefined
   let why = 'none of the listed periods could be matched to it'
   try {
@@ -143,10 +167,14 @@ async function existingPeriod(
     why = `listing the periods failed: ${describeFailure(listError)}`
   }
   if (found) {
-    core.info(`Found the existing period ${found.id} (${formatMonth(found.startMonth)} to ${formatOptionalMonth(found.endMonth)}).`)
+    core.info(
+      `Found the existing period ${found.id} (${formatMonth(found.startMonth)} to ${formatOptionalMonth(found.endMonth)}).`,
+    )
     return { ...found, created: false, dryRun: false }
   }
-  core.warning(`A period for ${formatMonth(start)} exists already (code 1001008), so the step succeeds, but the period_id output is empty: ${why}`)
+  core.warning(
+    `A period for ${formatMonth(start)} exists already (code 1001008), so the step succeeds, but the period_id output is empty: ${why}`,
+  )
   return { id: '', startMonth: start, endMonth: rule && periodEnd(rule, start), created: false, dryRun: false }
 }
 
@@ -160,7 +188,7 @@ async function findPeriod(client: FeishuClient, start: Month): Promise<ListedPer
   for (let page = 1; page <= MAX_PAGES; page++) {
     const query = new URLSearchParams({ page_size: String(PAGE_SIZE) })
     if (pageToken) query.set('page_token', pageToken)
-    const data = record(await client.call('Listing OKR periods', 'GET', `${PERIODS_PATH}?${query}`))
+    const data = record(await client.call('Listing OKR periods', 'GET', `${PERIODS_PATH}?${query.toString()}`))
     for (const period of (Array.isArray(data.items) ? data.items : []).map(toPeriod)) {
       if (period === undefined) continue
       if (period.startMonth === start) return period
@@ -178,7 +206,8 @@ function toPeriod(item: unknown): ListedPeriod | undefined {
   const id = idOf(rawId)
   const startMs = Number(startTime)
   const endMs = Number(endTime)
-  if (id === undefined || !startTime || !endTime || !Number.isFinite(startMs) || !Number.isFinite(endMs)) return undefined
+  if (id === undefined || !startTime || !endTime || !Number.isFinite(startMs) || !Number.isFinite(endMs))
+    return undefined
   return { id, startMonth: monthOfPeriodStart(startMs), endMonth: monthOfPeriodEnd(endMs) }
 }
 
@@ -195,7 +224,9 @@ async function fetchRules(client: FeishuClient): Promise<PeriodRule[]> {
   const data = record(await client.call('Listing period rules', 'GET', RULES_PATH))
   return (Array.isArray(data.period_rules) ? data.period_rules : []).flatMap(item => {
     const { period_rule_id: id, type, length, first_month: firstMonth } = record(item)
-    return typeof id === 'string' ? [{ id, type: String(type), length: Number(length), firstMonth: Number(firstMonth) }] : []
+    return typeof id === 'string'
+      ? [{ id, type: String(type), length: Number(length), firstMonth: Number(firstMonth) }]
+      : []
   })
 }
 
@@ -203,9 +234,14 @@ async function fetchRules(client: FeishuClient): Promise<PeriodRule[]> {
 async function fetchRule(client: FeishuClient, periodRuleId: string): Promise<PeriodRule> {
   const rules = await fetchRules(client)
   const rule = rules.find(candidate => candidate.id === periodRuleId)
-  if (!rule) throw new ActionError(`No period rule has the id ${periodRuleId} in this tenant (input 'period_rule_id'). ${listRules(rules)}`)
+  if (!rule)
+    throw new ActionError(
+      `No period rule has the id ${periodRuleId} in this tenant (input 'period_rule_id'). ${listRules(rules)}`,
+    )
   if (!isWholeNumber(rule.length, 1, 120) || !isWholeNumber(rule.firstMonth, 1, 12)) {
-    throw new ActionError(`Period rule ${periodRuleId} has length ${rule.length} and first month ${rule.firstMonth}, from which no start month can be computed.`)
+    throw new ActionError(
+      `Period rule ${periodRuleId} has length ${rule.length} and first month ${rule.firstMonth}, from which no start month can be computed.`,
+    )
   }
   return rule
 }
@@ -216,7 +252,10 @@ function isWholeNumber(value: number, least: number, most: number): boolean {
 
 function listRules(rules: PeriodRule[]): string {
   if (rules.length === 0) return 'The tenant has no period rules; an OKR admin sets them up in the OKR admin console.'
-  const lines = rules.map(rule => `${rule.id} (type ${rule.type}, length ${rule.length}, first month ${rule.firstMonth}: ${describeRule(rule)})`)
+  const lines = rules.map(
+    rule =>
+      `${rule.id} (type ${rule.type}, length ${rule.length}, first month ${rule.firstMonth}: ${describeRule(rule)})`,
+  )
   return `The tenant's period rules: ${lines.join('; ')}.`
 }
 
@@ -234,7 +273,7 @@ async function explainMismatch(
   error: FeishuError,
   periodRuleId: string,
   start: Month,
-  known: PeriodRule | undefined
+  known: PeriodRule | undefined,
 ): Promise<FeishuError> {
   try {
     const rule = known ?? (await fetchRule(client, periodRuleId))
@@ -251,4 +290,3 @@ async function explainUnknownRule(client: FeishuClient, error: FeishuError): Pro
     return error
   }
 }
-

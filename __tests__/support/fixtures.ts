@@ -1,6 +1,6 @@
 /** What the end-to-end tests share: the emulator's default rules and the inputs that reach it. */
-import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, type Emulator, PATHS } from './emulator.js'
-import type { ActionRun } from './runner.js'
+import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, type Emulator, PATHS } from '../../emulator/feishu.js'
+import type { ActionRun } from '../../emulator/runner.js'
 
 export const QUARTERLY = '6969864184272078374'
 export const YEARLY = '6969864184272078375'

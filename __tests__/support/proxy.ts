@@ -26,10 +26,27 @@ export async function startHttpsProxy(hostname: string, emulatorPort: number): P
   const dir = mkdtempSync(join(tmpdir(), 'proxy-cert-'))
   const keyFile = join(dir, 'key.pem')
   const caFile = join(dir, 'cert.pem')
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${hostname}`,
-    '-addext', `subjectAltName=DNS:${hostname}`, '-keyout', keyFile, '-out', caFile
-  ], { stdio: 'ignore' })
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${hostname}`,
+      '-addext',
+      `subjectAltName=DNS:${hostname}`,
+      '-keyout',
+      keyFile,
+      '-out',
+      caFile,
+    ],
+    { stdio: 'ignore' },
+  )
 
   const sockets = new Set<Socket>()
   const track = (socket: Socket): void => {
@@ -67,7 +84,7 @@ export async function startHttpsProxy(hostname: string, emulatorPort: number): P
       for (const socket of sockets) socket.destroy()
       await Promise.all([proxy, tlsFront].map(server => new Promise(resolve => server.close(resolve))))
       rmSync(dir, { recursive: true, force: true })
-    }
+    },
   }
 }
 

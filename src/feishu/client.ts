@@ -38,10 +38,15 @@ export class FeishuClient {
     const { appId, appSecret } = this.options
     let answer: Envelope
     try {
-      answer = await this.send(GETTING_TOKEN, 'POST', '/open-apis/auth/v3/tenant_access_token/internal', { app_id: appId, app_secret: appSecret })
+      answer = await this.send(GETTING_TOKEN, 'POST', '/open-apis/auth/v3/tenant_access_token/internal', {
+        app_id: appId,
+        app_secret: appSecret,
+      })
     } catch (error) {
       // Whatever its code, a lasting refusal of the token call comes down to the app's credentials.
-      throw error instanceof FeishuError && !transientReason(error) && !hintFor(error) ? error.with({ hint: CHECK_CREDENTIALS }) : error
+      throw error instanceof FeishuError && !transientReason(error) && !hintFor(error)
+        ? error.with({ hint: CHECK_CREDENTIALS })
+        : error
     }
     const token = answer.tenant_access_token
     if (typeof token !== 'string' || token === '') {
@@ -78,7 +83,13 @@ export class FeishuClient {
     this.http.dispose()
   }
 
-  private async send(operation: string, method: string, path: string, body?: object, token?: string): Promise<Envelope> {
+  private async send(
+    operation: string,
+    method: string,
+    path: string,
+    body?: object,
+    token?: string,
+  ): Promise<Envelope> {
     // Appended, not resolved: a private deployment's base URL may have a path of its own.
     const url = new URL(`${this.options.baseUrl}${path}`)
     const headers: http.OutgoingHttpHeaders = { accept: 'application/json', 'user-agent': 'feishu-okr-period' }
@@ -95,10 +106,18 @@ export class FeishuClient {
       } catch (error) {
         const failure = asFailure(operation, error, this.options.timeoutMs)
         answerLost ||= failure instanceof TransportError && failure.mayHaveArrived
-        const reset = answer && rateLimitReset(header(answer.headers, 'x-ogw-ratelimit-reset'), header(answer.headers, 'retry-after'), Date.now())
+        const reset =
+          answer &&
+          rateLimitReset(
+            header(answer.headers, 'x-ogw-ratelimit-reset'),
+            header(answer.headers, 'retry-after'),
+            Date.now(),
+          )
         const retry = nextRetry(failure, attempt, this.options.maxRetries, Math.random(), reset)
         if (!retry) throw attempt > 1 ? afterAttempts(failure, attempt, answerLost) : failure
-        core.info(`${operation}: attempt ${attempt} of ${this.options.maxRetries + 1} failed (${retry.reason}); retrying in ${(retry.waitMs / 1000).toFixed(1)} s.`)
+        core.info(
+          `${operation}: attempt ${attempt} of ${this.options.maxRetries + 1} failed (${retry.reason}); retrying in ${(retry.waitMs / 1000).toFixed(1)} s.`,
+        )
         await new Promise(resolve => setTimeout(resolve, retry.waitMs))
       }
     }
@@ -117,12 +136,17 @@ export class FeishuClient {
           response.on('data', (chunk: Buffer) => chunks.push(chunk))
           response.on('error', reject)
           response.on('close', () => {
-            if (!response.complete) reject(Object.assign(new Error('the connection closed mid-answer'), { code: 'ECONNRESET' }))
+            if (!response.complete)
+              reject(Object.assign(new Error('the connection closed mid-answer'), { code: 'ECONNRESET' }))
           })
           response.on('end', () =>
-            resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') })
+            resolve({
+              status: response.statusCode ?? 0,
+              headers: response.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
           )
-        }
+        },
       )
       request.on('error', reject)
       request.end(payload)
@@ -158,7 +182,9 @@ export function readEnvelope(operation: string, answer: Answer, secrets: (string
   throw new FeishuError(operation, status, parsed.code, typeof parsed.msg === 'string' ? parsed.msg : '', {
     logId: logId ?? nonEmptyString(error.log_id),
     troubleshooter: nonEmptyString(error.troubleshooter),
-    scopes: violations.flatMap(violation => (isRecord(violation) && typeof violation.subject === 'string' ? [violation.subject] : []))
+    scopes: violations.flatMap(violation =>
+      isRecord(violation) && typeof violation.subject === 'string' ? [violation.subject] : [],
+    ),
   })
 }
 
@@ -187,13 +213,18 @@ function asFailure(operation: string, error: unknown, timeoutMs: number): unknow
     return new TransportError(operation, 'timeout', `no answer within ${timeoutMs / 1000} s (timeout_seconds)`)
   }
   const detail = typeof code === 'string' ? code : (error as Error).message
-  return new TransportError(operation, 'network', `the connection failed (${detail})`, { mayHaveArrived: !NOT_SENT.has(detail) })
+  return new TransportError(operation, 'network', `the connection failed (${detail})`, {
+    mayHaveArrived: !NOT_SENT.has(detail),
+  })
 }
 
 /** The last failure of a request that was sent more than once, with what the earlier attempts tell. */
 function afterAttempts(error: unknown, attempts: number, answerLost: boolean): unknown {
   if (error instanceof TransportError) {
-    return error.with({ detail: `${error.detail}; gave up after ${attempts} attempts`, mayHaveArrived: error.mayHaveArrived || answerLost })
+    return error.with({
+      detail: `${error.detail}; gave up after ${attempts} attempts`,
+      mayHaveArrived: error.mayHaveArrived || answerLost,
+    })
   }
   if (error instanceof FeishuError) return error.with({ attempts, earlierAnswerLost: answerLost })
   return error
@@ -206,4 +237,3 @@ function header(headers: http.IncomingHttpHeaders, name: string): string | undef
   const value = headers[name]
   return (Array.isArray(value) ? value[0] : value) || undefined
 }
-

@@ -24,7 +24,7 @@ export class FeishuError extends Error {
       attempts?: number
       /** Whether an earlier attempt of the same request may have reached the server unanswered. */
       earlierAnswerLost?: boolean
-    } = {}
+    } = {},
   ) {
     super(`${operation}: Feishu code ${code}`)
   }
@@ -58,7 +58,7 @@ export class TransportError extends Error {
     readonly failure: TransportFailure,
     /** The cause in a few words: "the connection failed (ECONNRESET)", "HTTP 502, not a Feishu answer: <html>…". */
     readonly detail: string,
-    details: TransportDetails = {}
+    details: TransportDetails = {},
   ) {
     super(`${operation}: ${detail}`)
     this.status = details.status
@@ -69,7 +69,13 @@ export class TransportError extends Error {
 
   with(changes: TransportDetails & { detail?: string }): TransportError {
     const { status, logId, mayHaveArrived, hint } = this
-    return new TransportError(this.operation, this.failure, changes.detail ?? this.detail, { status, logId, mayHaveArrived, hint, ...changes })
+    return new TransportError(this.operation, this.failure, changes.detail ?? this.detail, {
+      status,
+      logId,
+      mayHaveArrived,
+      hint,
+      ...changes,
+    })
   }
 }
 
@@ -82,13 +88,16 @@ export const CODES = {
   unknownError: 1009999,
   ruleNotFound: 1001004,
   periodExists: 1001008,
-  monthDoesNotFitRule: 1001009
+  monthDoesNotFitRule: 1001009,
 } as const
 
-const WRONG_CREDENTIALS = 'The app_id or app_secret is wrong: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.'
+const WRONG_CREDENTIALS =
+  'The app_id or app_secret is wrong: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.'
 /** For a refusal of the token call whose code says nothing more precise. */
-export const CHECK_CREDENTIALS = 'Check app_id and app_secret: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.'
-const TOKEN_REJECTED = 'Feishu rejected the tenant access token; re-run the job, and check that `domain` is the platform the app belongs to.'
+export const CHECK_CREDENTIALS =
+  'Check app_id and app_secret: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.'
+const TOKEN_REJECTED =
+  'Feishu rejected the tenant access token; re-run the job, and check that `domain` is the platform the app belongs to.'
 
 const HINTS: Record<number, string> = {
   10003: 'Check app_id: it must be the App ID of a self-built app that has been published at least once.',
@@ -110,7 +119,7 @@ const HINTS: Record<number, string> = {
   1001004: 'No period rule has that period_rule_id in this tenant.',
   1000403: "The OKR open API needs the OKR Business edition; this tenant's OKR is the Standard edition.",
   1001008: 'A period for that time already exists.',
-  1001009: "start_month must be a month on which the rule's periods start."
+  1001009: "start_month must be a month on which the rule's periods start.",
 }
 
 /** What the user can do about a failure with this code, or undefined when we know nothing useful. */

@@ -29,7 +29,7 @@ export function nextRetry(
   maxRetries: number,
   random: number,
   /** The wait a rate-limited answer asks for, from `rateLimitReset`. */
-  rateLimitResetMs?: number
+  rateLimitResetMs?: number,
 ): Retry | undefined {
   if (failedAttempts > maxRetries) return undefined
   const reason = transientReason(error)
@@ -48,12 +48,14 @@ export function transientReason(error: unknown): string | undefined {
     if (error.failure === 'timeout') return 'timed out'
     if (error.failure === 'network') return `connection failed (${error.detail})`
     // An answer lost on the way (a gateway's error page, a cut-off body) may come through next time.
-    if (error.status !== undefined && (error.status >= 500 || error.status < 300)) return `unreadable answer (HTTP ${error.status})`
+    if (error.status !== undefined && (error.status >= 500 || error.status < 300))
+      return `unreadable answer (HTTP ${error.status})`
     return error.status === 429 ? 'rate limited' : undefined
   }
   if (error instanceof FeishuError) {
     if (error.status === 429 || error.code === CODES.rateLimited) return 'rate limited'
-    if (error.code === CODES.unknownError || error.status >= 500) return `Feishu code ${error.code} (HTTP ${error.status})`
+    if (error.code === CODES.unknownError || error.status >= 500)
+      return `Feishu code ${error.code} (HTTP ${error.status})`
   }
   return undefined
 }
@@ -62,7 +64,11 @@ export function transientReason(error: unknown): string | undefined {
  * How long a rate-limited answer asks us to wait, in milliseconds: its `x-ogw-ratelimit-reset` (seconds),
  * else its `Retry-After` (seconds or an HTTP date).
  */
-export function rateLimitReset(ogwReset: string | undefined, retryAfter: string | undefined, now: number): number | undefined {
+export function rateLimitReset(
+  ogwReset: string | undefined,
+  retryAfter: string | undefined,
+  now: number,
+): number | undefined {
   if (ogwReset && /^\d+(\.\d+)?$/.test(ogwReset.trim())) return Number(ogwReset) * 1000
   if (!retryAfter) return undefined
   if (/^\d+$/.test(retryAfter.trim())) return Number(retryAfter) * 1000

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
@@ -36,8 +36,15 @@ export interface ActionRun {
   warnings: string[]
 }
 
-// Two levels up both from __tests__/support/ (ts-jest) and from build/support/ (compiled).
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+/** The repository: the nearest folder above this file that holds action.yml, whether run from source or from build/. */
+export const REPO_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)))
+
+function findRoot(dir: string): string {
+  if (existsSync(join(dir, 'action.yml'))) return dir
+  const parent = dirname(dir)
+  if (parent === dir) throw new Error('runAction: no action.yml above the harness')
+  return findRoot(parent)
+}
 
 export async function runAction(opts: RunOptions = {}): Promise<ActionRun> {
   const entry = join(REPO_ROOT, 'dist', 'index.js')
@@ -50,7 +57,8 @@ export async function runAction(opts: RunOptions = {}): Promise<ActionRun> {
   }
   for (const [name, value] of Object.entries(opts.inputs ?? {})) {
     // The runner only warns about undeclared inputs; failing here catches typos in tests instead.
-    if (!(name in declared)) throw new Error(`action.yml declares no input "${name}" (declared: ${Object.keys(declared).join(', ')})`)
+    if (!(name in declared))
+      throw new Error(`action.yml declares no input "${name}" (declared: ${Object.keys(declared).join(', ')})`)
     inputEnv[inputVariable(name)] = value
   }
 
@@ -97,7 +105,8 @@ async function readInputDefaults(): Promise<Record<string, string | undefined>> 
   for (const [name, input] of Object.entries(inputs)) {
     const value = isRecord(input) ? input['default'] : undefined
     // YAML may type a default (`default: 3`, `default: true`); the runner hands every value over as text.
-    defaults[name] = value === undefined || value === null ? undefined : String(value)
+    defaults[name] =
+      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined
   }
   return defaults
 }
@@ -124,7 +133,12 @@ function runChild(
   signal: AbortSignal | undefined,
 ): Promise<Pick<ActionRun, 'exitCode' | 'signal' | 'stdout' | 'stderr'>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) })
+    const child = spawn(process.execPath, args, {
+      env,
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(signal ? { signal } : {}),
+    })
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
@@ -147,7 +161,7 @@ export function parseOutputFile(text: string): Record<string, string> {
   const outputs: Record<string, string> = {}
   const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.replace(/\r$/, '')
+    const line = lines[i].replace(/\r$/, '')
     if (line === '') continue
     const heredoc = line.indexOf('<<')
     const equals = line.indexOf('=')
@@ -155,7 +169,7 @@ export function parseOutputFile(text: string): Record<string, string> {
       const name = line.slice(0, heredoc)
       const delimiter = line.slice(heredoc + 2)
       const value: string[] = []
-      for (i++; i < lines.length && lines[i]!.replace(/\r$/, '') !== delimiter; i++) value.push(lines[i]!)
+      for (i++; i < lines.length && lines[i].replace(/\r$/, '') !== delimiter; i++) value.push(lines[i])
       if (i >= lines.length) throw new Error(`GITHUB_OUTPUT: no closing delimiter for output "${name}"`)
       outputs[name] = value.join('\n')
     } else if (equals > 0) {
@@ -174,7 +188,10 @@ export function commandMessages(lines: string[], command: string): string[] {
   for (const line of lines) {
     const match = pattern.exec(line)
     // One pass, so that an escaped "%250A" (a literal "%0A") does not become a line break.
-    if (match) messages.push(match[1]!.replace(/%(25|0D|0A)/g, (_, code: string) => ({ '25': '%', '0D': '\r', '0A': '\n' })[code]!))
+    if (match)
+      messages.push(
+        match[1].replace(/%(25|0D|0A)/g, (_, code: string) => ({ '25': '%', '0D': '\r', '0A': '\n' })[code]!),
+      )
   }
   return messages
 }

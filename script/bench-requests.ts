@@ -2,7 +2,7 @@
  * Path E of `npm run bench`: the plain path's two requests (token, create) made by bare Node with node:http,
  * no toolkit and no action. E − A is what those requests cost in any Node process, the first request's
  * one-time set-up included, so that C − B can be read against it.
- *   node build/support/bench-requests.js BASE_URL APP_ID APP_SECRET RULE_ID START_MONTH
+ *   node build/script/bench-requests.js BASE_URL APP_ID APP_SECRET RULE_ID START_MONTH
  */
 import { request } from 'node:http'
 
@@ -24,6 +24,10 @@ function post(path: string, body: object, token?: string): Promise<Record<string
 }
 
 const auth = await post('/open-apis/auth/v3/tenant_access_token/internal', { app_id: appId, app_secret: appSecret })
-const created = await post('/open-apis/okr/v1/periods', { period_rule_id: ruleId, start_month: startMonth }, String(auth['tenant_access_token']))
+const created = await post(
+  '/open-apis/okr/v1/periods',
+  { period_rule_id: ruleId, start_month: startMonth },
+  String(auth['tenant_access_token']),
+)
 agent.destroy()
 process.exitCode = created['code'] === 0 ? 0 : 1

@@ -7,7 +7,7 @@
  *     --warmup N   rounds run first and discarded (BENCH_WARMUP; 5)
  *     --rounds N   rounds measured (BENCH_ROUNDS; 30)
  *     --dist       time dist/index.js as it is, instead of a fresh build of src
- *     --out FILE   where the results go (__tests__/benchmark-results.md)
+ *     --out FILE   where the results go (script/benchmark-results.md)
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -15,8 +15,14 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { parse } from 'yaml'
-import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, type EmulatorOptions, type PeriodSeed, startEmulator } from './emulator.js'
-import { REPO_ROOT, inputVariable, parseOutputFile } from './runner.js'
+import {
+  DEFAULT_APP_ID,
+  DEFAULT_APP_SECRET,
+  type EmulatorOptions,
+  type PeriodSeed,
+  startEmulator,
+} from '../emulator/feishu.js'
+import { REPO_ROOT, inputVariable, parseOutputFile } from '../emulator/runner.js'
 
 const QUARTERLY = '6969864184272078374'
 const MB = 1_000_000
@@ -61,10 +67,10 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     warmup: count('BENCH_WARMUP', env['BENCH_WARMUP'] ?? '5', 0),
     rounds: count('BENCH_ROUNDS', env['BENCH_ROUNDS'] ?? '30', 1),
     useDist: false,
-    out: join(REPO_ROOT, '__tests__', 'benchmark-results.md'),
+    out: join(REPO_ROOT, 'script', 'benchmark-results.md'),
   }
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined]
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined]
     const value = (): string => {
       const text = inline ?? argv[++i]
       if (text === undefined) throw new Error(`${flag} needs a value`)
@@ -74,13 +80,17 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     else if (flag === '--rounds') options.rounds = count(flag, value(), 1)
     else if (flag === '--dist') options.useDist = true
     else if (flag === '--out') options.out = resolve(value())
-    else throw new Error(`Unknown argument ${argv[i]}; usage: npm run bench -- [--warmup N] [--rounds N] [--dist] [--out FILE]`)
+    else
+      throw new Error(
+        `Unknown argument ${argv[i]}; usage: npm run bench -- [--warmup N] [--rounds N] [--dist] [--out FILE]`,
+      )
   }
   return options
 }
 
 function count(name: string, text: string, least: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < least) throw new Error(`${name} must be a whole number of at least ${least}; got "${text}"`)
+  if (!/^\d+$/.test(text) || Number(text) < least)
+    throw new Error(`${name} must be a whole number of at least ${least}; got "${text}"`)
   return Number(text)
 }
 
@@ -89,11 +99,20 @@ function count(name: string, text: string, least: number): number {
  * so the floor and the action cannot drift apart in flags.
  */
 async function bundle(entry: string, outDir: string, extraArgs: string[] = []): Promise<string> {
-  const manifest = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }
+  const manifest = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    scripts?: Record<string, string>
+  }
   const script = manifest.scripts?.['package'] ?? ''
   const words = script.trim().split(/\s+/)
   const out = words.findIndex(word => word === '-o' || word === '--out')
-  if (words[0] !== 'ncc' || words[1] !== 'build' || words[2] === undefined || words[2].startsWith('-') || out < 0 || words[out + 1] === undefined) {
+  if (
+    words[0] !== 'ncc' ||
+    words[1] !== 'build' ||
+    words[2] === undefined ||
+    words[2].startsWith('-') ||
+    out < 0 ||
+    words[out + 1] === undefined
+  ) {
     throw new Error(`bench: cannot read the ncc command in package.json's "package" script: ${JSON.stringify(script)}`)
   }
   const args = [...words.slice(2)]
@@ -102,7 +121,8 @@ async function bundle(entry: string, outDir: string, extraArgs: string[] = []): 
   await rm(outDir, { recursive: true, force: true })
   const cli = join(REPO_ROOT, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
   const run = await runChild([cli, 'build', ...args, ...extraArgs], { ...process.env }, REPO_ROOT)
-  if (run.exitCode !== 0) throw new Error(`bench: ncc build ${entry} failed (exit ${run.exitCode}):\n${run.stdout}${run.stderr}`)
+  if (run.exitCode !== 0)
+    throw new Error(`bench: ncc build ${entry} failed (exit ${run.exitCode}):\n${run.stdout}${run.stderr}`)
   return join(outDir, 'index.js')
 }
 
@@ -134,13 +154,16 @@ function runChild(args: string[], env: Record<string, string | undefined>, cwd: 
 
 /** action.yml's defaults as INPUT_* variables, read once: the runner passes every default on each run. */
 async function defaultInputs(): Promise<{ declared: Set<string>; env: Record<string, string> }> {
-  const manifest = parse(await readFile(join(REPO_ROOT, 'action.yml'), 'utf8')) as { inputs?: Record<string, { default?: unknown } | null> }
+  const manifest = parse(await readFile(join(REPO_ROOT, 'action.yml'), 'utf8')) as {
+    inputs?: Record<string, { default?: unknown } | null>
+  }
   const declared = new Set<string>()
   const env: Record<string, string> = {}
   for (const [name, input] of Object.entries(manifest.inputs ?? {})) {
     declared.add(name)
     const value = input?.default
-    if (value !== undefined && value !== null) env[inputVariable(name)] = String(value)
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      env[inputVariable(name)] = String(value)
   }
   return { declared, env }
 }
@@ -159,19 +182,24 @@ async function resetSandbox(box: Sandbox): Promise<void> {
 
 function baseEnv(box: Sandbox): Record<string, string> {
   // Nothing else of the parent's: a stray INPUT_* or proxy variable would change what is measured.
-  return { PATH: process.env['PATH'] ?? '', GITHUB_OUTPUT: box.outputFile, GITHUB_STEP_SUMMARY: box.summaryFile, RUNNER_TEMP: box.dir }
+  return {
+    PATH: process.env['PATH'] ?? '',
+    GITHUB_OUTPUT: box.outputFile,
+    GITHUB_STEP_SUMMARY: box.summaryFile,
+    RUNNER_TEMP: box.dir,
+  }
 }
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
 /** Nearest rank: the smallest time that at least p % of the runs did not exceed. */
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]
 }
 
 function formatMonth(index: number): string {
@@ -208,9 +236,12 @@ interface CountResult extends CountScenario {
 
 function countScenarios(): CountScenario[] {
   const pageSize = 10
-  const seeded: PeriodSeed[] = Array.from({ length: 25 }, (_, i) => ({ period_rule_id: QUARTERLY, start_month: formatMonth(monthIndex('2020-01') + 3 * i) }))
+  const seeded: PeriodSeed[] = Array.from({ length: 25 }, (_, i) => ({
+    period_rule_id: QUARTERLY,
+    start_month: formatMonth(monthIndex('2020-01') + 3 * i),
+  }))
   // The list is newest first, so the oldest period is the last one listed: every page must be read.
-  const target = seeded[0]!.start_month
+  const target = seeded[0].start_month
   const pages = Math.ceil(seeded.length / pageSize)
   return [
     { name: 'plain (YYYY-MM)', inputs: { start_month: '2027-01' }, expected: 2, why: 'token, create', exitCode: 0 },
@@ -230,8 +261,20 @@ function countScenarios(): CountScenario[] {
       why: `token, create (1001008), list × ${pages} (the match is on the last page)`,
       exitCode: 0,
     },
-    { name: '`start_month: next`', inputs: { start_month: 'next' }, expected: 3, why: 'token, period_rules, create', exitCode: 0 },
-    { name: `bad input (\`start_month: ${BAD_MONTH}\`)`, inputs: { start_month: BAD_MONTH }, expected: 0, why: 'fails before sending', exitCode: 1 },
+    {
+      name: '`start_month: next`',
+      inputs: { start_month: 'next' },
+      expected: 3,
+      why: 'token, period_rules, create',
+      exitCode: 0,
+    },
+    {
+      name: `bad input (\`start_month: ${BAD_MONTH}\`)`,
+      inputs: { start_month: BAD_MONTH },
+      expected: 0,
+      why: 'fails before sending',
+      exitCode: 1,
+    },
   ]
 }
 
@@ -248,7 +291,7 @@ async function main(): Promise<void> {
   const distEntry = join(REPO_ROOT, 'dist', 'index.js')
 
   console.log('Building the floor and the action with the ncc command of `npm run package`…')
-  const floorEntry = await bundle('__tests__/support/bench-floor.ts', join(benchDir, 'floor'))
+  const floorEntry = await bundle('script/bench-floor.ts', join(benchDir, 'floor'))
   let actionEntry = distEntry
   let freshBytes: Buffer | undefined
   let composition: Array<[string, number]> = []
@@ -272,7 +315,13 @@ async function main(): Promise<void> {
   try {
     const actionEnv = (box: Sandbox, url: string, given: Record<string, string>): Record<string, string> => {
       const env: Record<string, string> = { ...baseEnv(box), ...inputs.env }
-      const all = { app_id: DEFAULT_APP_ID, app_secret: DEFAULT_APP_SECRET, domain: url, period_rule_id: QUARTERLY, ...given }
+      const all = {
+        app_id: DEFAULT_APP_ID,
+        app_secret: DEFAULT_APP_SECRET,
+        domain: url,
+        period_rule_id: QUARTERLY,
+        ...given,
+      }
       for (const [name, value] of Object.entries(all)) {
         if (!inputs.declared.has(name)) throw new Error(`bench: action.yml declares no input "${name}"`)
         env[inputVariable(name)] = value
@@ -290,9 +339,13 @@ async function main(): Promise<void> {
         await resetSandbox(box)
         const run = await runChild([actionEntry], actionEnv(box, emulator.url, scenario.inputs), box.dir)
         if (run.exitCode !== scenario.exitCode) {
-          throw new Error(`bench: ${scenario.name} exited ${run.exitCode}, expected ${scenario.exitCode}:\n${tail(run)}`)
+          throw new Error(
+            `bench: ${scenario.name} exited ${run.exitCode}, expected ${scenario.exitCode}:\n${tail(run)}`,
+          )
         }
-        const names = emulator.requests.map(request => SHORT_PATHS[`${request.method} ${request.path}`] ?? `${request.method} ${request.path}`)
+        const names = emulator.requests.map(
+          request => SHORT_PATHS[`${request.method} ${request.path}`] ?? `${request.method} ${request.path}`,
+        )
         counts.push({ ...scenario, received: names.length, sequence: names.join(', ') || '—' })
       } finally {
         await emulator.close()
@@ -304,9 +357,9 @@ async function main(): Promise<void> {
       B: await sandbox(temp, 'B'),
       C: await sandbox(temp, 'C'),
       D: await sandbox(temp, 'D'),
-      E: await sandbox(temp, 'E')
+      E: await sandbox(temp, 'E'),
     }
-    const requestsScript = join(REPO_ROOT, 'build', 'support', 'bench-requests.js')
+    const requestsScript = join(REPO_ROOT, 'build', 'script', 'bench-requests.js')
     const emulator = await startEmulator()
     const times: Record<PathKey, number[]> = { A: [], B: [], C: [], D: [], E: [] }
     try {
@@ -328,7 +381,8 @@ async function main(): Promise<void> {
           } else if (key === 'B') {
             run = await runChild([floorEntry], baseEnv(box), box.dir)
             const outputs = parseOutputFile(await readFile(box.outputFile, 'utf8'))
-            if (run.exitCode !== 0 || outputs['ready'] !== 'true') problem = `exited ${run.exitCode} with outputs ${JSON.stringify(outputs)}`
+            if (run.exitCode !== 0 || outputs['ready'] !== 'true')
+              problem = `exited ${run.exitCode} with outputs ${JSON.stringify(outputs)}`
           } else if (key === 'C') {
             const month = formatMonth(nextMonth)
             nextMonth += 3
@@ -341,7 +395,11 @@ async function main(): Promise<void> {
           } else if (key === 'E') {
             const month = formatMonth(nextMonth)
             nextMonth += 3
-            run = await runChild([requestsScript, emulator.url, DEFAULT_APP_ID, DEFAULT_APP_SECRET, QUARTERLY, month], { PATH: process.env['PATH'] ?? '' }, box.dir)
+            run = await runChild(
+              [requestsScript, emulator.url, DEFAULT_APP_ID, DEFAULT_APP_SECRET, QUARTERLY, month],
+              { PATH: process.env['PATH'] ?? '' },
+              box.dir,
+            )
             const sent = emulator.requests.length - before
             if (run.exitCode !== 0 || sent !== 2) problem = `exited ${run.exitCode}, sent ${sent} requests`
           } else {
@@ -351,7 +409,8 @@ async function main(): Promise<void> {
               problem = `exited ${run.exitCode}, sent ${sent} requests`
             }
           }
-          if (problem) throw new Error(`bench: round ${round + 1}, ${key} (${PATH_NAMES[key]}) ${problem}:\n${tail(run)}`)
+          if (problem)
+            throw new Error(`bench: round ${round + 1}, ${key} (${PATH_NAMES[key]}) ${problem}:\n${tail(run)}`)
           if (measured) times[key].push(run.ms)
         }
       }
@@ -359,11 +418,27 @@ async function main(): Promise<void> {
       await emulator.close()
     }
 
-    const report = render({ options, times, counts, actionSize, floorSize, distSize: distBytes.length, distFresh, composition })
+    const report = render({
+      options,
+      times,
+      counts,
+      actionSize,
+      floorSize,
+      distSize: distBytes.length,
+      distFresh,
+      composition,
+    })
     console.log(`\n${report}`)
     // The table says it too, but a line of its own is what a reader scanning the log will see.
     const missed = report.split('\n').filter(line => line.includes('| MISSED |'))
-    for (const line of missed) console.log(`MISSED: ${line.replace(/^\|\s*|\s*\|$/g, '').split(/\s*\|\s*/).slice(0, -1).join(' | ')}`)
+    for (const line of missed)
+      console.log(
+        `MISSED: ${line
+          .replace(/^\|\s*|\s*\|$/g, '')
+          .split(/\s*\|\s*/)
+          .slice(0, -1)
+          .join(' | ')}`,
+      )
     if (missed.length === 0) console.log('All targets met.')
     await mkdir(join(options.out, '..'), { recursive: true })
     await writeFile(options.out, report)
@@ -391,7 +466,13 @@ async function bundleComposition(statsFile: string): Promise<Array<[string, numb
   const byPackage = new Map<string, number>()
   for (const [name, size] of seen) {
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(name)?.[1]
-    const group = pkg ?? (name.startsWith('./src/') ? 'src/ (the action)' : name.startsWith('external ') ? 'externals (node built-ins)' : 'webpack runtime')
+    const group =
+      pkg ??
+      (name.startsWith('./src/')
+        ? 'src/ (the action)'
+        : name.startsWith('external ')
+          ? 'externals (node built-ins)'
+          : 'webpack runtime')
     byPackage.set(group, (byPackage.get(group) ?? 0) + size)
   }
   return [...byPackage].sort((a, b) => b[1] - a[1])
@@ -414,23 +495,41 @@ function render(data: ReportData): string {
   const cpus = os.cpus()
   const memory = `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`
   const lines: string[] = []
-  const bundleName = options.useDist ? '`dist/index.js`' : '`dist/index.js` as `npm run package` builds it from the current `src/`'
+  const bundleName = options.useDist
+    ? '`dist/index.js`'
+    : '`dist/index.js` as `npm run package` builds it from the current `src/`'
 
   lines.push('# Benchmark results', '')
   lines.push(`Written by \`npm run bench\` (\`__tests__/support/bench.ts\`) on ${new Date().toISOString()}.`, '')
   const args = process.argv.slice(2)
   lines.push(`- Command: \`npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}\``)
-  lines.push(`- Machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${memory} memory, ${process.platform} ${process.arch}, Node ${process.version}`)
-  lines.push(`- Rounds: ${options.warmup} warm-up (discarded) + ${options.rounds} measured; each round runs ${KEYS.join(', ')} in that order, one at a time`)
-  const freshness = { true: ', byte for byte the committed `dist/index.js`', false: ' (**the committed `dist/index.js` differs: run `npm run package`**)', undefined: '' }
+  lines.push(
+    `- Machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${memory} memory, ${process.platform} ${process.arch}, Node ${process.version}`,
+  )
+  lines.push(
+    `- Rounds: ${options.warmup} warm-up (discarded) + ${options.rounds} measured; each round runs ${KEYS.join(', ')} in that order, one at a time`,
+  )
+  const freshness = {
+    true: ', byte for byte the committed `dist/index.js`',
+    false: ' (**the committed `dist/index.js` differs: run `npm run package`**)',
+    undefined: '',
+  }
   lines.push(`- Timed bundle: ${bundleName}${freshness[String(data.distFresh) as 'true' | 'false' | 'undefined']}`)
-  lines.push('- Each path is a child process of `node` with only `PATH`, the `INPUT_*` variables (action.yml\'s defaults and the inputs below), `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` and `RUNNER_TEMP`; C talks to the Feishu emulator, run in the benchmark\'s own process on loopback', '')
+  lines.push(
+    "- Each path is a child process of `node` with only `PATH`, the `INPUT_*` variables (action.yml's defaults and the inputs below), `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` and `RUNNER_TEMP`; C talks to the Feishu emulator, run in the benchmark's own process on loopback",
+    '',
+  )
 
   lines.push('## Start-up time', '')
-  lines.push('Wall time from `spawn()` to the child\'s exit, in ms. Median: the middle run (the mean of the two middle ones for an even count); p90: nearest rank.', '')
+  lines.push(
+    "Wall time from `spawn()` to the child's exit, in ms. Median: the middle run (the mean of the two middle ones for an even count); p90: nearest rank.",
+    '',
+  )
   lines.push('| | Path | median ms | p90 ms | min ms |', '|---|---|---:|---:|---:|')
   for (const key of KEYS) {
-    lines.push(`| ${key} | ${PATH_NAMES[key]} | ${ms(med(key))} | ${ms(percentile(times[key], 90))} | ${ms(Math.min(...times[key]))} |`)
+    lines.push(
+      `| ${key} | ${PATH_NAMES[key]} | ${ms(med(key))} | ${ms(percentile(times[key], 90))} | ${ms(Math.min(...times[key]))} |`,
+    )
   }
   lines.push('')
 
@@ -438,31 +537,51 @@ function render(data: ReportData): string {
   const dOverB = med('D') / med('B')
   lines.push('## Ratios of the medians', '')
   lines.push('| Ratio | Value | Target | |', '|---|---:|---:|---|')
-  lines.push(`| C/B: the plain path over the floor | ${cOverB.toFixed(3)} | ≤ ${TARGETS.cOverB} | ${verdict(cOverB <= TARGETS.cOverB)} |`)
-  lines.push(`| D/B: a bad input over the floor | ${dOverB.toFixed(3)} | ≤ ${TARGETS.dOverB} | ${verdict(dOverB <= TARGETS.dOverB)} |`)
+  lines.push(
+    `| C/B: the plain path over the floor | ${cOverB.toFixed(3)} | ≤ ${TARGETS.cOverB} | ${verdict(cOverB <= TARGETS.cOverB)} |`,
+  )
+  lines.push(
+    `| D/B: a bad input over the floor | ${dOverB.toFixed(3)} | ≤ ${TARGETS.dOverB} | ${verdict(dOverB <= TARGETS.dOverB)} |`,
+  )
   lines.push(`| C/A: the plain path over bare Node | ${(med('C') / med('A')).toFixed(3)} | — | |`)
-  lines.push(`| (B + E − A)/B: the floor plus what the two requests cost bare Node, over the floor | ${((med('B') + med('E') - med('A')) / med('B')).toFixed(3)} | — | |`)
+  lines.push(
+    `| (B + E − A)/B: the floor plus what the two requests cost bare Node, over the floor | ${((med('B') + med('E') - med('A')) / med('B')).toFixed(3)} | — | |`,
+  )
   lines.push('')
   lines.push(
     `C − B = ${ms(med('C') - med('B'))} ms is what the plain path adds to the floor; E − A = ${ms(med('E') - med('A'))} ms of it is what the same two requests cost any Node process, ` +
       `so the action's own code adds about ${ms(med('C') - med('B') - (med('E') - med('A')))} ms.`,
-    ''
+    '',
   )
 
   lines.push('## Bundle size', '')
-  lines.push(`Bytes of the file; 1 MB = 1,000,000 bytes, so the target 1.1 MB is ${bytes(TARGETS.distBytes)} bytes.`, '')
+  lines.push(
+    `Bytes of the file; 1 MB = 1,000,000 bytes, so the target 1.1 MB is ${bytes(TARGETS.distBytes)} bytes.`,
+    '',
+  )
   lines.push('| Bundle | Bytes | MB | Target | |', '|---|---:|---:|---:|---|')
-  lines.push(`| ${bundleName} | ${bytes(data.actionSize)} | ${(data.actionSize / MB).toFixed(3)} | ≤ ${bytes(TARGETS.distBytes)} | ${verdict(data.actionSize <= TARGETS.distBytes)} |`)
-  if (data.distFresh === false) lines.push(`| \`dist/index.js\` as committed (stale) | ${bytes(data.distSize)} | ${(data.distSize / MB).toFixed(3)} | | |`)
-  lines.push(`| floor (\`@actions/core\` + one output) | ${bytes(data.floorSize)} | ${(data.floorSize / MB).toFixed(3)} | — | |`)
+  lines.push(
+    `| ${bundleName} | ${bytes(data.actionSize)} | ${(data.actionSize / MB).toFixed(3)} | ≤ ${bytes(TARGETS.distBytes)} | ${verdict(data.actionSize <= TARGETS.distBytes)} |`,
+  )
+  if (data.distFresh === false)
+    lines.push(
+      `| \`dist/index.js\` as committed (stale) | ${bytes(data.distSize)} | ${(data.distSize / MB).toFixed(3)} | | |`,
+    )
+  lines.push(
+    `| floor (\`@actions/core\` + one output) | ${bytes(data.floorSize)} | ${(data.floorSize / MB).toFixed(3)} | — | |`,
+  )
   lines.push('')
 
   if (data.composition.length > 0) {
     const total = data.composition.reduce((sum, [, size]) => sum + size, 0)
     lines.push('### What the action bundle holds', '')
-    lines.push('Bytes of module source by package, from ncc\'s webpack stats (before ncc\'s wrapping, so they add up to a little less than the file).', '')
+    lines.push(
+      "Bytes of module source by package, from ncc's webpack stats (before ncc's wrapping, so they add up to a little less than the file).",
+      '',
+    )
     lines.push('| Package | Bytes | Share |', '|---|---:|---:|')
-    for (const [name, size] of data.composition) lines.push(`| ${name} | ${bytes(size)} | ${((100 * size) / total).toFixed(1)} % |`)
+    for (const [name, size] of data.composition)
+      lines.push(`| ${name} | ${bytes(size)} | ${((100 * size) / total).toFixed(1)} % |`)
     lines.push('')
   }
 
@@ -470,7 +589,9 @@ function render(data: ReportData): string {
   lines.push('Each on a fresh emulator, quarterly rule `6969864184272078374`.', '')
   lines.push('| Path | Expected | Received | | Requests |', '|---|---:|---:|---|---|')
   for (const result of counts) {
-    lines.push(`| ${result.name} | ${result.expected} (${result.why}) | ${result.received} | ${verdict(result.received === result.expected)} | ${result.sequence} |`)
+    lines.push(
+      `| ${result.name} | ${result.expected} (${result.why}) | ${result.received} | ${verdict(result.received === result.expected)} | ${result.sequence} |`,
+    )
   }
   lines.push('')
   return lines.join('\n')

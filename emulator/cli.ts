@@ -1,12 +1,17 @@
 /**
  * Runs the Feishu emulator on its own, for trying the action by hand:
- *   node build/support/emulator-cli.js [--port N]     (or PORT=N; 0, the default, picks a free port)
+ *   node build/emulator/cli.js [--port N]     (or PORT=N; 0, the default, picks a free port)
  */
-import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_RULES, startEmulator } from './emulator.js'
+import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_RULES, startEmulator } from './feishu.js'
 
 function requestedPort(argv: string[], env: NodeJS.ProcessEnv): number {
   const flag = argv.findIndex(arg => arg === '--port' || arg.startsWith('--port='))
-  const text = flag < 0 ? env['PORT'] ?? '0' : argv[flag]!.startsWith('--port=') ? argv[flag]!.slice('--port='.length) : argv[flag + 1] ?? ''
+  const text =
+    flag < 0
+      ? (env['PORT'] ?? '0')
+      : argv[flag].startsWith('--port=')
+        ? argv[flag].slice('--port='.length)
+        : (argv[flag + 1] ?? '')
   if (!/^\d+$/.test(text) || Number(text) > 65535) throw new Error(`Not a port number: "${text}"`)
   return Number(text)
 }
@@ -28,7 +33,9 @@ try {
   process.exit(1)
 }
 console.log(`Feishu emulator listening on ${emulator.url}`)
-const rules = DEFAULT_RULES.map(rule => `${rule.period_rule_id} (${rule.length} month${rule.length === 1 ? '' : 's'} from month ${rule.first_month})`)
+const rules = DEFAULT_RULES.map(
+  rule => `${rule.period_rule_id} (${rule.length} month${rule.length === 1 ? '' : 's'} from month ${rule.first_month})`,
+)
 console.log(`app_id=${DEFAULT_APP_ID} app_secret=${DEFAULT_APP_SECRET} period rules: ${rules.join(', ')}`)
 
 let stopping = false

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, PATHS, startEmulator } from './emulator.js'
-import type { Emulator, EmulatorOptions } from './emulator.js'
+import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, PATHS, startEmulator } from '../../emulator/feishu.js'
+import type { Emulator, EmulatorOptions } from '../../emulator/feishu.js'
 
 const QUARTERLY = '6969864184272078374'
 const YEARLY = '6969864184272078375'
@@ -49,13 +49,20 @@ describe('tenant access token', () => {
     await start()
     const reply = await call('POST', PATHS.token, { body: { app_id: DEFAULT_APP_ID, app_secret: DEFAULT_APP_SECRET } })
     expect(reply.status).toBe(200)
-    expect(reply.json).toEqual({ code: 0, msg: 'ok', tenant_access_token: expect.stringMatching(/^t-[0-9a-f]{30}$/), expire: 7200 })
+    expect(reply.json).toEqual({
+      code: 0,
+      msg: 'ok',
+      tenant_access_token: expect.stringMatching(/^t-[0-9a-f]{30}$/),
+      expire: 7200,
+    })
     expect(reply.headers.get('x-tt-logid')).toBeTruthy()
   })
 
   it.each([400, 200])('refuses unknown apps and wrong secrets with HTTP %i', async status => {
     await start({ authFailureStatus: status })
-    const unknownApp = await call('POST', PATHS.token, { body: { app_id: 'cli_other', app_secret: DEFAULT_APP_SECRET } })
+    const unknownApp = await call('POST', PATHS.token, {
+      body: { app_id: 'cli_other', app_secret: DEFAULT_APP_SECRET },
+    })
     expect([unknownApp.status, unknownApp.json]).toEqual([status, { code: 10003, msg: 'invalid param' }])
     const wrongSecret = await call('POST', PATHS.token, { body: { app_id: DEFAULT_APP_ID, app_secret: 'nope' } })
     expect([wrongSecret.status, wrongSecret.json]).toEqual([status, { code: 10014, msg: 'app secret invalid' }])
@@ -87,7 +94,11 @@ describe('OKR periods', () => {
     const misfit = await create(t, '2027-02')
     expect([misfit.status, misfit.json['code']]).toEqual([400, 1001009])
     const unknownRule = await create(t, '2027-04', '42')
-    expect([unknownRule.status, unknownRule.json['code'], unknownRule.json['msg']]).toEqual([400, 1001004, 'OKR data not found.'])
+    expect([unknownRule.status, unknownRule.json['code'], unknownRule.json['msg']]).toEqual([
+      400,
+      1001004,
+      'OKR data not found.',
+    ])
     const badMonth = await create(t, '2027-13')
     expect([badMonth.status, badMonth.json['code']]).toEqual([400, 1001001])
 
@@ -123,16 +134,27 @@ describe('OKR periods', () => {
     } while (pageToken !== undefined)
 
     expect(pages).toBe(3)
-    expect(seen.map(item => item.en_name)).toEqual(['Jan - Mar 2027', 'Oct - Dec 2026', 'Jul - Sep 2026', 'Apr - Jun 2026', 'Jan - Mar 2026'])
+    expect(seen.map(item => item.en_name)).toEqual([
+      'Jan - Mar 2027',
+      'Oct - Dec 2026',
+      'Jul - Sep 2026',
+      'Apr - Jun 2026',
+      'Jan - Mar 2026',
+    ])
     expect(seen[0]).toMatchObject({ zh_name: '2027 年 1 - 3 月', status: 0 })
-    expect(seen[0]!.period_start_time).toBe(String(Date.parse('2027-01-01T00:00:00+08:00')))
-    expect(seen[0]!.period_end_time).toBe(String(Date.parse('2027-03-31T00:00:00+08:00')))
+    expect(seen[0].period_start_time).toBe(String(Date.parse('2027-01-01T00:00:00+08:00')))
+    expect(seen[0].period_end_time).toBe(String(Date.parse('2027-03-31T00:00:00+08:00')))
   })
 
   it('lists period rules', async () => {
     await start()
     const reply = await call('GET', PATHS.periodRules, { token: await token() })
-    expect(reply.json['data'].period_rules).toContainEqual({ period_rule_id: YEARLY, type: 'year', length: 12, first_month: 1 })
+    expect(reply.json['data'].period_rules).toContainEqual({
+      period_rule_id: YEARLY,
+      type: 'year',
+      length: 12,
+      first_month: 1,
+    })
   })
 })
 
@@ -141,7 +163,9 @@ describe('gateway checks', () => {
     const feishu = await start()
     const missing = await call('GET', PATHS.periodRules)
     expect([missing.status, missing.json['code']]).toEqual([400, 99991661])
-    expect(missing.json['error'].troubleshooter).toBe(`https://open.feishu.cn/search?log_id=${missing.json['error'].log_id}`)
+    expect(missing.json['error'].troubleshooter).toBe(
+      `https://open.feishu.cn/search?log_id=${missing.json['error'].log_id}`,
+    )
 
     const t = await token()
     expect((await call('GET', PATHS.periodRules, { token: t })).json['code']).toBe(0)
@@ -177,9 +201,14 @@ describe('faults', () => {
     feishu.inject({ method: 'POST', path: PATHS.token, fault: 'status500', times: 2 })
     feishu.inject({ method: 'POST', path: PATHS.token, fault: 'ratelimit', resetSeconds: 7 })
     const body = { app_id: DEFAULT_APP_ID, app_secret: DEFAULT_APP_SECRET }
-    for (let i = 0; i < 2; i++) expect((await call('POST', PATHS.token, { body })).json).toMatchObject({ code: 1009999 })
+    for (let i = 0; i < 2; i++)
+      expect((await call('POST', PATHS.token, { body })).json).toMatchObject({ code: 1009999 })
     const limited = await call('POST', PATHS.token, { body })
-    expect([limited.status, limited.json['code'], limited.headers.get('x-ogw-ratelimit-reset')]).toEqual([429, 99991400, '7'])
+    expect([limited.status, limited.json['code'], limited.headers.get('x-ogw-ratelimit-reset')]).toEqual([
+      429,
+      99991400,
+      '7',
+    ])
     expect((await call('POST', PATHS.token, { body })).json['code']).toBe(0)
     expect(feishu.requests).toHaveLength(4)
   })
@@ -196,7 +225,10 @@ describe('faults', () => {
   it('cuts a JSON answer in half, still properly chunked', async () => {
     const feishu = await start()
     feishu.inject({ method: 'POST', path: PATHS.token, fault: 'truncated' })
-    const response = await fetch(feishu.url + PATHS.token, { method: 'POST', body: JSON.stringify({ app_id: DEFAULT_APP_ID, app_secret: DEFAULT_APP_SECRET }) })
+    const response = await fetch(feishu.url + PATHS.token, {
+      method: 'POST',
+      body: JSON.stringify({ app_id: DEFAULT_APP_ID, app_secret: DEFAULT_APP_SECRET }),
+    })
     expect(response.status).toBe(200)
     expect(response.headers.get('transfer-encoding')).toBe('chunked')
     const text = await response.text()
@@ -238,10 +270,15 @@ describe('requests', () => {
     const feishu = await start()
     await call('GET', `${PATHS.periods}?page_size=5`, { token: 'x' })
     await call('POST', '/nowhere', { body: { a: 1 } })
-    expect(feishu.requests[0]).toMatchObject({ method: 'GET', path: PATHS.periods, query: { page_size: '5' }, body: undefined })
-    expect(feishu.requests[0]!.headers['authorization']).toBe('Bearer x')
+    expect(feishu.requests[0]).toMatchObject({
+      method: 'GET',
+      path: PATHS.periods,
+      query: { page_size: '5' },
+      body: undefined,
+    })
+    expect(feishu.requests[0].headers['authorization']).toBe('Bearer x')
     expect(feishu.requests[1]).toMatchObject({ method: 'POST', path: '/nowhere', body: { a: 1 } })
-    expect(typeof feishu.requests[1]!.receivedAt).toBe('number')
+    expect(typeof feishu.requests[1].receivedAt).toBe('number')
   })
 
   it('answers unknown paths with a JSON 404', async () => {

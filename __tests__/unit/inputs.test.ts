@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { InputError } from '../src/errors.js'
-import { readSettings } from '../src/inputs.js'
-import { parseMonth } from '../src/months.js'
+import { InputError } from '../../src/errors.js'
+import { readSettings } from '../../src/inputs.js'
+import { parseMonth } from '../../src/months.js'
 
 const valid: Record<string, string> = {
   app_id: 'cli_a1b2c3d4e5f6',
@@ -13,14 +13,15 @@ const valid: Record<string, string> = {
   domain: 'feishu',
   timezone: 'Asia/Shanghai',
   timeout_seconds: '30',
-  max_retries: '3'
+  max_retries: '3',
 }
 
 let stdout: string[]
 const saved = { ...process.env }
 
 function setInputs(inputs: Record<string, string>): void {
-  for (const [name, value] of Object.entries({ ...valid, ...inputs })) process.env[`INPUT_${name.toUpperCase()}`] = value
+  for (const [name, value] of Object.entries({ ...valid, ...inputs }))
+    process.env[`INPUT_${name.toUpperCase()}`] = value
 }
 
 function failure(inputs: Record<string, string>): InputError {
@@ -60,7 +61,7 @@ describe('readSettings', () => {
       baseUrl: 'https://open.feishu.cn',
       timeoutMs: 30_000,
       maxRetries: 3,
-      timeZone: 'Asia/Shanghai'
+      timeZone: 'Asia/Shanghai',
     })
   })
 
@@ -77,7 +78,7 @@ describe('readSettings', () => {
     ['https://example.com/feishu/', 'https://example.com/feishu'],
     ['http://127.0.0.1:8080', 'http://127.0.0.1:8080'],
     ['http://localhost:3000', 'http://localhost:3000'],
-    ['http://[::1]:3000', 'http://[::1]:3000']
+    ['http://[::1]:3000', 'http://[::1]:3000'],
   ])('takes domain %s as %s', (domain, baseUrl) => {
     setInputs({ domain })
     expect(readSettings().baseUrl).toBe(baseUrl)
@@ -85,7 +86,7 @@ describe('readSettings', () => {
 
   it.each([
     ['current', { relative: 'current' }],
-    ['next', { relative: 'next' }]
+    ['next', { relative: 'next' }],
   ])('takes start_month %s relative to today', (startMonth, expected) => {
     setInputs({ start_month: startMonth, timezone: 'asia/shanghai' })
     expect(readSettings()).toMatchObject({ startMonth: expected, timeZone: 'Asia/Shanghai' })
@@ -96,7 +97,7 @@ describe('readSettings', () => {
     ['True', true],
     ['TRUE', true],
     ['false', false],
-    ['FALSE', false]
+    ['FALSE', false],
   ])('reads the boolean %s', (text, value) => {
     setInputs({ allow_existing: text, dry_run: text })
     expect(readSettings()).toMatchObject({ allowExisting: value, dryRun: value })
@@ -134,7 +135,11 @@ describe('a bad input fails with one error that names it', () => {
     ['period_rule_id', '', /got nothing/],
     ['allow_existing', 'yes', /^Input 'allow_existing' must be true or false; got "yes"\.$/],
     ['dry_run', '1', /^Input 'dry_run' must be true or false/],
-    ['timeout_seconds', '-5', /^Input 'timeout_seconds' must be a number of seconds above 0 and at most 300; got "-5"\.$/],
+    [
+      'timeout_seconds',
+      '-5',
+      /^Input 'timeout_seconds' must be a number of seconds above 0 and at most 300; got "-5"\.$/,
+    ],
     ['timeout_seconds', '0', /got "0"/],
     ['timeout_seconds', '301', /got "301"/],
     ['timeout_seconds', '1e3', /got "1e3"/],
@@ -150,7 +155,7 @@ describe('a bad input fails with one error that names it', () => {
     ['domain', 'open.feishu.cn', /got "open.feishu.cn"/],
     ['domain', 'https://user:pw@open.feishu.cn', /with no user name, password, query or fragment/],
     ['domain', 'http://127.0.0.1.evil.example', /plain http:\/\/ is refused/],
-    ['app_id', 'cli a1', /^Input 'app_id' must be an App ID/]
+    ['app_id', 'cli a1', /^Input 'app_id' must be an App ID/],
   ])('%s = %j', (input, value, message) => {
     const error = failure({ [input]: value })
     expect(error.input).toBe(input)
@@ -159,7 +164,7 @@ describe('a bad input fails with one error that names it', () => {
 
   it('looks the time zone up when start_month is relative, the one case that reads it', () => {
     expect(failure({ timezone: 'Mars/Olympus', start_month: 'next' }).message).toBe(
-      'Input \'timezone\' must be an IANA time zone name such as Asia/Shanghai or UTC; got "Mars/Olympus".'
+      'Input \'timezone\' must be an IANA time zone name such as Asia/Shanghai or UTC; got "Mars/Olympus".',
     )
     setInputs({ timezone: 'Mars/Olympus', start_month: '2027-01' })
     expect(readSettings().timeZone).toBe('Mars/Olympus')
@@ -167,7 +172,9 @@ describe('a bad input fails with one error that names it', () => {
 
   it('names both the input and the variable for missing credentials', () => {
     const error = failure({ app_id: '' })
-    expect(error.message).toBe("Input 'app_id' is required: set it from a secret, e.g. ${{ secrets.FEISHU_APP_ID }}, or set the FEISHU_APP_ID environment variable.")
+    expect(error.message).toBe(
+      "Input 'app_id' is required: set it from a secret, e.g. ${{ secrets.FEISHU_APP_ID }}, or set the FEISHU_APP_ID environment variable.",
+    )
     expect(failure({ app_secret: '' }).message).toContain('FEISHU_APP_SECRET environment variable')
   })
 

@@ -10,8 +10,8 @@ import {
   parseMonth,
   periodEnd,
   periodStartHolding,
-  startsPeriod
-} from '../src/months.js'
+  startsPeriod,
+} from '../../src/months.js'
 
 const quarterly: PeriodRule = { id: '1', type: 'month', length: 3, firstMonth: 1 }
 const yearlyFromDecember: PeriodRule = { id: '134', type: 'year', length: 12, firstMonth: 12 }
@@ -22,9 +22,12 @@ describe('parseMonth / formatMonth', () => {
     expect(formatMonth(month(text))).toBe(text)
   })
 
-  it.each(['2027-13', '2027-00', '27-01', '2027-1', '', '2027-01x', ' 2027-01', '2027/01', '2027-01-01'])('rejects %j', text => {
-    expect(parseMonth(text)).toBeUndefined()
-  })
+  it.each(['2027-13', '2027-00', '27-01', '2027-1', '', '2027-01x', ' 2027-01', '2027/01', '2027-01-01'])(
+    'rejects %j',
+    text => {
+      expect(parseMonth(text)).toBeUndefined()
+    },
+  )
 
   it('orders months across a year boundary', () => {
     expect(month('2027-01') - month('2026-12')).toBe(1)
@@ -33,7 +36,9 @@ describe('parseMonth / formatMonth', () => {
 
 describe('period rules', () => {
   it('knows which months start a quarterly period', () => {
-    const starts = ['2027-01', '2027-02', '2027-03', '2027-04', '2027-10', '2028-01'].filter(m => startsPeriod(quarterly, month(m)))
+    const starts = ['2027-01', '2027-02', '2027-03', '2027-04', '2027-10', '2028-01'].filter(m =>
+      startsPeriod(quarterly, month(m)),
+    )
     expect(starts).toEqual(['2027-01', '2027-04', '2027-10', '2028-01'])
   })
 

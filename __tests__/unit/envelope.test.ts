@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { excerpt, readEnvelope } from '../src/feishu/client.js'
-import { FeishuError, TransportError } from '../src/feishu/errors.js'
+import { excerpt, readEnvelope } from '../../src/feishu/client.js'
+import { FeishuError, TransportError } from '../../src/feishu/errors.js'
 
 const op = 'Creating the OKR period'
 const answer = (status: number, body: string, headers: Record<string, string> = {}) => ({ status, body, headers })
@@ -34,25 +34,43 @@ describe('readEnvelope', () => {
       error: {
         log_id: 'body-log-id',
         troubleshooter: 'https://open.feishu.cn/search?log_id=1',
-        permission_violations: [{ type: 'action_scope_required', subject: 'okr:okr' }]
-      }
+        permission_violations: [{ type: 'action_scope_required', subject: 'okr:okr' }],
+      },
     })
     const error = failureOf(() => readEnvelope(op, answer(400, body, { 'x-tt-logid': 'header-log-id' }))) as FeishuError
-    expect(error.details).toEqual({ logId: 'header-log-id', troubleshooter: 'https://open.feishu.cn/search?log_id=1', scopes: ['okr:okr'] })
+    expect(error.details).toEqual({
+      logId: 'header-log-id',
+      troubleshooter: 'https://open.feishu.cn/search?log_id=1',
+      scopes: ['okr:okr'],
+    })
   })
 
   it('falls back to the body log id, then to X-Request-Id', () => {
-    const withBodyId = failureOf(() => readEnvelope(op, answer(400, '{"code":1,"error":{"log_id":"from-body"}}'))) as FeishuError
+    const withBodyId = failureOf(() =>
+      readEnvelope(op, answer(400, '{"code":1,"error":{"log_id":"from-body"}}')),
+    ) as FeishuError
     expect(withBodyId.details.logId).toBe('from-body')
-    const withRequestId = failureOf(() => readEnvelope(op, answer(400, '{"code":1}', { 'x-request-id': 'req-1' }))) as FeishuError
+    const withRequestId = failureOf(() =>
+      readEnvelope(op, answer(400, '{"code":1}', { 'x-request-id': 'req-1' })),
+    ) as FeishuError
     expect(withRequestId.details.logId).toBe('req-1')
   })
 
   it.each([
-    ['an HTML gateway page', 502, '<html><body><h1>502 Bad Gateway</h1></body></html>', 'HTTP 502, not a Feishu answer: <html><body><h1>502 Bad Gateway</h1></body></html>'],
-    ['a truncated body', 200, '{"code":0,"msg":"success","da', 'HTTP 200, not a Feishu answer: {"code":0,"msg":"success","da'],
+    [
+      'an HTML gateway page',
+      502,
+      '<html><body><h1>502 Bad Gateway</h1></body></html>',
+      'HTTP 502, not a Feishu answer: <html><body><h1>502 Bad Gateway</h1></body></html>',
+    ],
+    [
+      'a truncated body',
+      200,
+      '{"code":0,"msg":"success","da',
+      'HTTP 200, not a Feishu answer: {"code":0,"msg":"success","da',
+    ],
     ['an empty body', 200, '', 'HTTP 200, an empty body'],
-    ['JSON without a code', 200, '{"ok":true}', 'HTTP 200, not a Feishu answer: {"ok":true}']
+    ['JSON without a code', 200, '{"ok":true}', 'HTTP 200, not a Feishu answer: {"ok":true}'],
   ])('makes %s an unreadable-answer error with the status and an excerpt', (_, status, body, detail) => {
     const error = failureOf(() => readEnvelope(op, answer(status, body)))
     expect(error).toBeInstanceOf(TransportError)

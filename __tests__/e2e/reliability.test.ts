@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { createServer } from 'node:net'
-import { type Emulator, type Fault, PATHS, startEmulator } from './support/emulator.js'
-import { connection, CREATE, LIST, printed, QUARTERLY, sent, TOKEN } from './support/fixtures.js'
-import { startHttpsProxy } from './support/proxy.js'
-import { runAction } from './support/runner.js'
+import { type Emulator, type Fault, PATHS, startEmulator } from '../../emulator/feishu.js'
+import { connection, CREATE, LIST, printed, QUARTERLY, sent, TOKEN } from '../support/fixtures.js'
+import { startHttpsProxy } from '../support/proxy.js'
+import { runAction } from '../../emulator/runner.js'
 
 let emulator: Emulator
 afterEach(async () => emulator?.close())
@@ -15,12 +15,25 @@ async function start(...faults: Fault[]): Promise<Emulator> {
 }
 
 function run(inputs: Record<string, string> = {}) {
-  return runAction({ inputs: { ...connection(emulator), period_rule_id: QUARTERLY, start_month: '2027-01', ...inputs } })
+  return runAction({
+    inputs: { ...connection(emulator), period_rule_id: QUARTERLY, start_month: '2027-01', ...inputs },
+  })
 }
 
-const onCreate = (fault: Fault['fault'], more: Partial<Fault> = {}): Fault => ({ method: 'POST', path: PATHS.periods, fault, ...more })
-const onToken = (fault: Fault['fault'], more: Partial<Fault> = {}): Fault => ({ method: 'POST', path: PATHS.token, fault, ...more })
-const retryLines = (stdout: string): string[] => stdout.split('\n').filter(line => / failed \(.*\); retrying in /.test(line))
+const onCreate = (fault: Fault['fault'], more: Partial<Fault> = {}): Fault => ({
+  method: 'POST',
+  path: PATHS.periods,
+  fault,
+  ...more,
+})
+const onToken = (fault: Fault['fault'], more: Partial<Fault> = {}): Fault => ({
+  method: 'POST',
+  path: PATHS.token,
+  fault,
+  ...more,
+})
+const retryLines = (stdout: string): string[] =>
+  stdout.split('\n').filter(line => / failed \(.*\); retrying in /.test(line))
 
 describe('transient failures are retried', () => {
   it('HTTP 500 with code 1009999, twice: the third attempt creates the period', async () => {
@@ -32,8 +45,10 @@ describe('transient failures are retried', () => {
     expect(result.outputs['created']).toBe('true')
     expect(emulator.periods()).toHaveLength(1)
     expect(retryLines(result.stdout)).toEqual([
-      expect.stringMatching(/^Creating the OKR period: attempt 1 of 4 failed \(Feishu code 1009999 \(HTTP 500\)\); retrying in \d\.\d s\.$/),
-      expect.stringMatching(/^Creating the OKR period: attempt 2 of 4 failed/)
+      expect.stringMatching(
+        /^Creating the OKR period: attempt 1 of 4 failed \(Feishu code 1009999 \(HTTP 500\)\); retrying in \d\.\d s\.$/,
+      ),
+      expect.stringMatching(/^Creating the OKR period: attempt 2 of 4 failed/),
     ])
   })
 
@@ -64,10 +79,12 @@ describe('transient failures are retried', () => {
     expect(result.exitCode).toBe(0)
     expect(emulator.periods()).toHaveLength(1)
     const [, limited, retried] = emulator.requests
-    const waited = retried!.receivedAt - limited!.receivedAt
+    const waited = retried.receivedAt - limited.receivedAt
     expect(waited).toBeGreaterThanOrEqual(2000)
     expect(waited).toBeLessThan(2000 + 250 + 750)
-    expect(retryLines(result.stdout)).toEqual([expect.stringMatching(/failed \(rate limited\); retrying in 2\.\d s\.$/)])
+    expect(retryLines(result.stdout)).toEqual([
+      expect.stringMatching(/failed \(rate limited\); retrying in 2\.\d s\.$/),
+    ])
   })
 
   it('gives up after max_retries with the last failure, the attempts and the log id', async () => {
@@ -77,19 +94,27 @@ describe('transient failures are retried', () => {
     expect(result.exitCode).toBe(1)
     expect(sent(emulator)).toEqual([TOKEN, CREATE, CREATE, CREATE])
     expect(result.errors).toEqual([
-      expect.stringMatching(/^Creating the OKR period failed: Feishu answered code 1009999 .*\(HTTP 500\)\. .* Gave up after 3 attempts\. Log id: \w+\.$/)
+      expect.stringMatching(
+        /^Creating the OKR period failed: Feishu answered code 1009999 .*\(HTTP 500\)\. .* Gave up after 3 attempts\. Log id: \w+\.$/,
+      ),
     ])
   })
 
   it('a refused connection, with the cause in the message', async () => {
     const port = await closedPort()
     const result = await runAction({
-      inputs: { ...connection({ url: '' } as Emulator), domain: `http://127.0.0.1:${port}`, period_rule_id: QUARTERLY, start_month: '2027-01', max_retries: '1' }
+      inputs: {
+        ...connection({ url: '' } as Emulator),
+        domain: `http://127.0.0.1:${port}`,
+        period_rule_id: QUARTERLY,
+        start_month: '2027-01',
+        max_retries: '1',
+      },
     })
 
     expect(result.exitCode).toBe(1)
     expect(result.errors).toEqual([
-      'Getting the tenant access token failed: the connection failed (ECONNREFUSED); gave up after 2 attempts.'
+      'Getting the tenant access token failed: the connection failed (ECONNREFUSED); gave up after 2 attempts.',
     ])
   })
 })
@@ -97,7 +122,7 @@ describe('transient failures are retried', () => {
 describe('what is not transient is not retried', () => {
   it.each([
     ['1000403 (Standard edition)', { edition: 'standard' as const }],
-    ['99991672 (missing scope)', { scopes: [] }]
+    ['99991672 (missing scope)', { scopes: [] }],
   ])('%s: one create request', async (_, options) => {
     emulator = await startEmulator(options)
     const result = await run()
@@ -117,7 +142,7 @@ describe('a hung server', () => {
     expect(sent(emulator)).toEqual([TOKEN, CREATE, CREATE])
     expect(result.errors).toEqual([
       'Creating the OKR period failed: no answer within 0.5 s (timeout_seconds); gave up after 2 attempts. ' +
-        'The request may have reached Feishu, so the period may exist now: re-run with allow_existing: true to find it.'
+        'The request may have reached Feishu, so the period may exist now: re-run with allow_existing: true to find it.',
     ])
   })
 })
@@ -130,7 +155,7 @@ describe('an answer that is not the JSON expected', () => {
     expect(result.exitCode).toBe(1)
     expect(result.errors).toEqual([
       'Getting the tenant access token failed: HTTP 200, not a Feishu answer: {"code":0,"msg":"ok","tenant_access_token":"***". Log id: ' +
-        `${/Log id: (\w+)/.exec(result.errors[0] ?? '')?.[1]}.`
+        `${/Log id: (\w+)/.exec(result.errors[0] ?? '')?.[1]}.`,
     ])
     expect(printed(result)).not.toMatch(/SyntaxError|\n\s+at /)
     expect(printed(result)).not.toMatch(/\bt-[0-9a-f]{3,}/)
@@ -140,17 +165,25 @@ describe('an answer that is not the JSON expected', () => {
 describe('a create whose answer was lost', () => {
   it.each([
     ['a reset after the period was made', 'commit-then-reset' as const],
-    ['a cut-off answer', 'truncated' as const]
-  ])('with allow_existing, after %s: the retry meets 1001008, and the period this run created is reported', async (_, fault) => {
-    await start(onCreate(fault))
-    const result = await run({ allow_existing: 'true' })
+    ['a cut-off answer', 'truncated' as const],
+  ])(
+    'with allow_existing, after %s: the retry meets 1001008, and the period this run created is reported',
+    async (_, fault) => {
+      await start(onCreate(fault))
+      const result = await run({ allow_existing: 'true' })
 
-    expect(result.exitCode).toBe(0)
-    expect(emulator.periods()).toHaveLength(1)
-    expect(sent(emulator)).toEqual([TOKEN, CREATE, CREATE, LIST])
-    expect(result.outputs).toEqual({ period_id: emulator.periods()[0]!.id, start_month: '2027-01', end_month: '2027-03', created: 'false' })
-    expect(result.stdout).toContain('An earlier attempt of this run, whose answer was lost, has probably created it.')
-  })
+      expect(result.exitCode).toBe(0)
+      expect(emulator.periods()).toHaveLength(1)
+      expect(sent(emulator)).toEqual([TOKEN, CREATE, CREATE, LIST])
+      expect(result.outputs).toEqual({
+        period_id: emulator.periods()[0].id,
+        start_month: '2027-01',
+        end_month: '2027-03',
+        created: 'false',
+      })
+      expect(result.stdout).toContain('An earlier attempt of this run, whose answer was lost, has probably created it.')
+    },
+  )
 
   it('without allow_existing: fails, saying an earlier attempt of this run may have created it, with its period_id', async () => {
     await start(onCreate('commit-then-reset'))
@@ -159,7 +192,7 @@ describe('a create whose answer was lost', () => {
     expect(result.exitCode).toBe(1)
     expect(emulator.periods()).toHaveLength(1)
     expect(result.errors[0]).toContain(
-      `An earlier attempt of this same run, whose answer was lost, may have created it (period_id ${emulator.periods()[0]!.id}). Set allow_existing: true`
+      `An earlier attempt of this same run, whose answer was lost, may have created it (period_id ${emulator.periods()[0].id}). Set allow_existing: true`,
     )
     expect(result.errors[0]).toContain('Gave up after 2 attempts')
   })
@@ -174,7 +207,7 @@ describe('a token the OKR API rejects (99991663)', () => {
     expect(sent(emulator)).toEqual([TOKEN, CREATE, TOKEN, CREATE])
     expect(result.stdout).toContain('Feishu rejected the tenant access token; getting a new one and trying once more.')
     const [, first, , second] = emulator.requests
-    expect(second!.headers['authorization']).not.toBe(first!.headers['authorization'])
+    expect(second.headers['authorization']).not.toBe(first.headers['authorization'])
   })
 
   it('fails when the new token is rejected too', async () => {
@@ -202,8 +235,13 @@ describe('behind a proxy', () => {
     const proxy = await startHttpsProxy('open.feishu.test', Number(new URL(emulator.url).port))
     try {
       const result = await runAction({
-        inputs: { ...connection(emulator), domain: 'https://open.feishu.test', period_rule_id: QUARTERLY, start_month: '2027-01' },
-        env: { https_proxy: proxy.proxyUrl, NODE_EXTRA_CA_CERTS: proxy.caFile }
+        inputs: {
+          ...connection(emulator),
+          domain: 'https://open.feishu.test',
+          period_rule_id: QUARTERLY,
+          start_month: '2027-01',
+        },
+        env: { https_proxy: proxy.proxyUrl, NODE_EXTRA_CA_CERTS: proxy.caFile },
       })
 
       expect(result.exitCode).toBe(0)
@@ -224,7 +262,7 @@ describe('a create that may have reached Feishu, never retried', () => {
 
     expect(result.exitCode).toBe(1)
     expect(result.errors).toEqual([
-      'Creating the OKR period failed: the connection failed (ECONNRESET). The request may have reached Feishu, so the period may exist now: re-run with allow_existing: true to find it.'
+      'Creating the OKR period failed: the connection failed (ECONNRESET). The request may have reached Feishu, so the period may exist now: re-run with allow_existing: true to find it.',
     ])
   })
 })
@@ -236,7 +274,12 @@ describe('a create left unanswered, with allow_existing', () => {
 
     expect(result.exitCode).toBe(0)
     expect(sent(emulator)).toEqual([TOKEN, CREATE, LIST])
-    expect(result.outputs).toEqual({ period_id: emulator.periods()[0]!.id, start_month: '2027-01', end_month: '2027-03', created: 'false' })
+    expect(result.outputs).toEqual({
+      period_id: emulator.periods()[0].id,
+      start_month: '2027-01',
+      end_month: '2027-03',
+      created: 'false',
+    })
   })
 
   it('fails, saying to re-run, when the list does not have it', async () => {
@@ -246,7 +289,7 @@ describe('a create left unanswered, with allow_existing', () => {
     expect(result.exitCode).toBe(1)
     expect(result.errors).toEqual([
       'Creating the OKR period failed: no answer within 0.5 s (timeout_seconds). ' +
-        'The request may have reached Feishu, so the period may exist now: it is not in the list yet, so re-run the job.'
+        'The request may have reached Feishu, so the period may exist now: it is not in the list yet, so re-run the job.',
     ])
   })
 })
@@ -258,7 +301,11 @@ describe('a firewall page (HTTP 403, not JSON) on create', () => {
 
     expect(result.exitCode).toBe(1)
     expect(sent(emulator)).toEqual([TOKEN, CREATE])
-    expect(result.errors).toEqual([expect.stringMatching(/^Creating the OKR period failed: HTTP 403, not a Feishu answer: <html>.*\. Log id: \w+\.$/)])
+    expect(result.errors).toEqual([
+      expect.stringMatching(
+        /^Creating the OKR period failed: HTTP 403, not a Feishu answer: <html>.*\. Log id: \w+\.$/,
+      ),
+    ])
   })
 })
 
@@ -269,7 +316,9 @@ describe('a 99991663 after a lost answer', () => {
 
     expect(result.exitCode).toBe(1)
     expect(sent(emulator)).toEqual([TOKEN, CREATE, CREATE, TOKEN, CREATE, LIST])
-    expect(result.errors[0]).toContain('An earlier attempt of this same run, whose answer was lost, may have created it')
+    expect(result.errors[0]).toContain(
+      'An earlier attempt of this same run, whose answer was lost, may have created it',
+    )
     expect(emulator.periods()).toHaveLength(1)
   })
 })

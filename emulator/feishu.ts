@@ -1,7 +1,8 @@
 /**
  * A local stand-in for the parts of the Feishu / Lark Open Platform the action uses: the tenant token,
- * OKR period create and list, and period rules. It answers with the codes, statuses and body shapes of
- * /work/shared/reference/feishu-api-notes.md, and can be told to misbehave so retries can be tested.
+ * OKR period create and list, and period rules. It answers with the codes, statuses and body shapes that
+ * Feishu's Open Platform documents (https://open.feishu.cn/document/server-docs/okr-v1/period/create and the
+ * pages beside it), and can be told to misbehave so that retries and untrusted answers can be tested.
  */
 import { createServer, STATUS_CODES } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -37,7 +38,17 @@ export interface PeriodSeed {
  * `revoke-tokens` makes every token issued so far invalid just before the request is handled, as when a
  * token expires between the token call and the OKR call.
  */
-export type FaultKind = 'status500' | 'gateway' | 'ratelimit' | 'reset' | 'hang' | 'truncated' | 'commit-then-reset' | 'revoke-tokens' | 'echo' | 'code'
+export type FaultKind =
+  | 'status500'
+  | 'gateway'
+  | 'ratelimit'
+  | 'reset'
+  | 'hang'
+  | 'truncated'
+  | 'commit-then-reset'
+  | 'revoke-tokens'
+  | 'echo'
+  | 'code'
 
 export interface Fault {
   method: string
@@ -149,7 +160,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const periodTimes = options.periodTimes ?? true
   const rules = (options.rules ?? DEFAULT_RULES).map(rule => ({ ...rule }))
   for (const rule of rules) {
-    if (!Number.isInteger(rule.length) || rule.length < 1 || !Number.isInteger(rule.first_month) || rule.first_month < 1 || rule.first_month > 12) {
+    if (
+      !Number.isInteger(rule.length) ||
+      rule.length < 1 ||
+      !Number.isInteger(rule.first_month) ||
+      rule.first_month < 1 ||
+      rule.first_month > 12
+    ) {
       throw new Error(`Emulator: bad period rule ${JSON.stringify(rule)}`)
     }
   }
@@ -181,7 +198,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   function issueToken(body: unknown): Answer {
     const refused = (code: number, msg: string): Answer => ({ status: authFailureStatus, body: { code, msg } })
-    if (!isRecord(body) || typeof body.app_id !== 'string' || typeof body.app_secret !== 'string') return refused(10003, 'invalid param')
+    if (!isRecord(body) || typeof body.app_id !== 'string' || typeof body.app_secret !== 'string')
+      return refused(10003, 'invalid param')
     if (body.app_id !== appId) return refused(10003, 'invalid param')
     if (body.app_secret !== appSecret) return refused(10014, 'app secret invalid')
     const token = `t-${randomBytes(15).toString('hex')}`
@@ -193,16 +211,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   function guarded(request: RecordedRequest, logId: string, accepted: string[], handle: () => Answer): Answer {
     const platformError = (code: number, msg: string, extra: Record<string, unknown> = {}): Answer => ({
       status: 400,
-      body: { code, msg, error: { ...extra, log_id: logId, troubleshooter: `https://open.feishu.cn/search?log_id=${logId}` } },
+      body: {
+        code,
+        msg,
+        error: { ...extra, log_id: logId, troubleshooter: `https://open.feishu.cn/search?log_id=${logId}` },
+      },
     })
     const authorization = (request.headers['authorization'] ?? '').trim()
     if (authorization === '' || authorization === 'Bearer') return platformError(99991661, MSG.noToken)
     const token = authorization.startsWith('Bearer ') ? authorization.slice('Bearer '.length).trim() : undefined
     if (token === undefined || !validTokens.has(token)) return platformError(99991663, MSG.badToken)
     if (!accepted.some(scope => scopes.includes(scope))) {
-      return platformError(99991672, `Access denied. One of the following scopes is required: [${accepted.join(', ')}].`, {
-        permission_violations: accepted.map(subject => ({ type: 'action_scope_required', subject })),
-      })
+      return platformError(
+        99991672,
+        `Access denied. One of the following scopes is required: [${accepted.join(', ')}].`,
+        {
+          permission_violations: accepted.map(subject => ({ type: 'action_scope_required', subject })),
+        },
+      )
     }
     if (edition === 'standard') return { status: 403, body: { code: 1000403, msg: MSG.edition } }
     return handle()
@@ -210,7 +236,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   // Synchronous from check to insert, so two concurrent creates of one month cannot both pass the check.
   function createPeriod(body: unknown, id?: string): Answer {
-    if (!isRecord(body) || typeof body.period_rule_id !== 'string' || typeof body.start_month !== 'string') return okrError(400, 1001001, MSG.invalidParams)
+    if (!isRecord(body) || typeof body.period_rule_id !== 'string' || typeof body.start_month !== 'string')
+      return okrError(400, 1001001, MSG.invalidParams)
     const start = parseMonth(body.start_month)
     if (start === undefined) return okrError(400, 1001001, MSG.invalidParams)
     const rule = rules.find(r => r.period_rule_id === body.period_rule_id)
@@ -219,7 +246,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const end = start + rule.length - 1
     const overlapping = store.some(p => parseMonth(p.start_month)! <= end && parseMonth(p.end_month)! >= start)
     if (overlapping) return okrError(400, 1001008, MSG.conflict)
-    const period: StoredPeriod = { id: id ?? newPeriodId(), period_rule_id: rule.period_rule_id, start_month: formatMonth(start), end_month: formatMonth(end) }
+    const period: StoredPeriod = {
+      id: id ?? newPeriodId(),
+      period_rule_id: rule.period_rule_id,
+      start_month: formatMonth(start),
+      end_month: formatMonth(end),
+    }
     store.push(period)
     return success({ period_id: period.id, start_month: period.start_month, end_month: period.end_month })
   }
@@ -258,7 +290,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   function takeFault(method: string, path: string): QueuedFault | undefined {
     const index = faults.findIndex(f => f.method === method && f.path === path)
     if (index < 0) return undefined
-    const fault = faults[index]!
+    const fault = faults[index]
     fault.remaining -= 1
     if (fault.remaining === 0) faults.splice(index, 1)
     return fault
@@ -282,7 +314,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         const status = fault.status ?? 502
         const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`
         const html = `<html><head><title>${title}</title></head><body><center><h1>${title}</h1></center></body></html>`
-        res.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(html), 'X-Tt-Logid': logId })
+        res.writeHead(status, {
+          'Content-Type': 'text/html',
+          'Content-Length': Buffer.byteLength(html),
+          'X-Tt-Logid': logId,
+        })
         res.end(html)
         return
       }
@@ -308,7 +344,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       case 'echo': {
         const quoted = JSON.stringify(request.body).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;')
         const html = `<html><body><h1>502 Bad Gateway</h1><pre>${quoted}</pre></body></html>`
-        res.writeHead(502, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(html), 'X-Tt-Logid': logId })
+        res.writeHead(502, {
+          'Content-Type': 'text/html',
+          'Content-Length': Buffer.byteLength(html),
+          'X-Tt-Logid': logId,
+        })
         res.end(html)
         return
       }
@@ -319,9 +359,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   for (const seed of options.periods ?? []) {
-    if (seed.id !== undefined && store.some(p => p.id === seed.id)) throw new Error(`Emulator: duplicate seed period id ${seed.id}`)
+    if (seed.id !== undefined && store.some(p => p.id === seed.id))
+      throw new Error(`Emulator: duplicate seed period id ${seed.id}`)
     const answer = createPeriod(seed, seed.id)
-    if (answer.body.code !== 0) throw new Error(`Emulator: cannot seed period ${JSON.stringify(seed)}: ${answer.body.code} ${answer.body.msg}`)
+    if (answer.body.code !== 0)
+      throw new Error(`Emulator: cannot seed period ${JSON.stringify(seed)}: ${answer.body.code} ${answer.body.msg}`)
   }
 
   const server = createServer((req, res) => {
@@ -334,10 +376,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const basePath = options.basePath ?? ''
       const underBase = request.path.startsWith(`${basePath}/`)
       try {
-        respond(req, res, { ...request, path: underBase ? request.path.slice(basePath.length) : `/outside-base-path${request.path}` })
+        respond(req, res, {
+          ...request,
+          path: underBase ? request.path.slice(basePath.length) : `/outside-base-path${request.path}`,
+        })
       } catch (error) {
         // A bug in the emulator should fail the test loudly, not hang it.
-        if (!res.headersSent) send(res, newLogId(), { status: 500, body: { code: 1009999, msg: `Emulator error: ${String(error)}` } })
+        if (!res.headersSent)
+          send(res, newLogId(), { status: 500, body: { code: 1009999, msg: `Emulator error: ${String(error)}` } })
       }
     })
   })
@@ -362,7 +408,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     revokeTokens: () => validTokens.clear(),
     inject(fault: Fault): void {
       const times = fault.times ?? 1
-      if (!Number.isInteger(times) || times < 1) throw new Error(`Emulator: inject times must be a positive integer, got ${times}`)
+      if (!Number.isInteger(times) || times < 1)
+        throw new Error(`Emulator: inject times must be a positive integer, got ${times}`)
       faults.push({ ...fault, method: fault.method.toUpperCase(), remaining: times })
     },
     close: () =>
@@ -463,7 +510,7 @@ function describePeriod(period: StoredPeriod, withTimes: boolean): Record<string
   const end = parseMonth(period.end_month)!
   const [startYear, startOfYear] = [Math.floor(start / 12), (start % 12) + 1]
   const [endYear, endOfYear] = [Math.floor(end / 12), (end % 12) + 1]
-  const en = (m: number): string => EN_MONTHS[m - 1]!
+  const en = (m: number): string => EN_MONTHS[m - 1]
   let zhName: string
   let enName: string
   if (start === end) {

@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, type Emulator, type EmulatorOptions, startEmulator } from './support/emulator.js'
-import { connection, CREATE, QUARTERLY, RULES, sent, TOKEN, YEARLY } from './support/fixtures.js'
-import { type RunOptions, runAction } from './support/runner.js'
+import {
+  DEFAULT_APP_ID,
+  DEFAULT_APP_SECRET,
+  type Emulator,
+  type EmulatorOptions,
+  startEmulator,
+} from '../../emulator/feishu.js'
+import { connection, CREATE, QUARTERLY, RULES, sent, TOKEN, YEARLY } from '../support/fixtures.js'
+import { type RunOptions, runAction } from '../../emulator/runner.js'
 
 let emulator: Emulator
 afterEach(async () => emulator?.close())
@@ -25,10 +31,10 @@ describe('start_month current / next', () => {
 
     expect(result.exitCode).toBe(0)
     expect(sent(emulator)).toEqual([TOKEN, RULES, CREATE])
-    expect(emulator.requests[2]!.body).toEqual({ period_rule_id: QUARTERLY, start_month: '2027-04' })
+    expect(emulator.requests[2].body).toEqual({ period_rule_id: QUARTERLY, start_month: '2027-04' })
     expect(result.outputs).toMatchObject({ start_month: '2027-04', end_month: '2027-06', created: 'true' })
     expect(result.stdout).toContain(
-      `start_month 'next' is 2027-04: rule ${QUARTERLY} is quarterly from January, and today is in 2027-03 in Asia/Shanghai.`
+      `start_month 'next' is 2027-04: rule ${QUARTERLY} is quarterly from January, and today is in 2027-03 in Asia/Shanghai.`,
     )
   })
 
@@ -55,7 +61,9 @@ describe('start_month current / next', () => {
     const result = await run({ start_month: 'next', timezone: 'Asia/Nowhere' }, { now: midMarch })
 
     expect(result.exitCode).toBe(1)
-    expect(result.errors).toEqual(['Input \'timezone\' must be an IANA time zone name such as Asia/Shanghai or UTC; got "Asia/Nowhere".'])
+    expect(result.errors).toEqual([
+      'Input \'timezone\' must be an IANA time zone name such as Asia/Shanghai or UTC; got "Asia/Nowhere".',
+    ])
     expect(emulator.requests).toEqual([])
   })
 
@@ -66,7 +74,7 @@ describe('start_month current / next', () => {
     expect(result.outputs).toMatchObject({ start_month: '2028-01', end_month: '2028-12' })
   })
 
-  it('an unknown rule is an error that lists the tenant\'s rules, and nothing is created', async () => {
+  it("an unknown rule is an error that lists the tenant's rules, and nothing is created", async () => {
     await start()
     const result = await run({ period_rule_id: '42', start_month: 'next' }, { now: midMarch })
 
@@ -76,7 +84,7 @@ describe('start_month current / next', () => {
       "No period rule has the id 42 in this tenant (input 'period_rule_id'). The tenant's period rules: " +
         `${QUARTERLY} (type month, length 3, first month 1: quarterly from January); ` +
         `${YEARLY} (type year, length 12, first month 1: yearly from January); ` +
-        '6969864184272078376 (type month, length 1, first month 1: monthly from January).'
+        '6969864184272078376 (type month, length 1, first month 1: monthly from January).',
     ])
   })
 })
@@ -92,7 +100,9 @@ describe('dry_run', () => {
     expect(result.outputs).toEqual({ period_id: '', start_month: '2027-04', end_month: '2027-06', created: 'false' })
     expect(result.stdout).toContain('Dry run: would create the OKR period 2027-04 to 2027-06; nothing was created.')
     expect(result.summary).toContain('<h3>OKR period (dry run)</h3>')
-    expect(result.summary).toContain('<td>(none: dry run)</td><td>2027-04</td><td>2027-06</td><td>dry run: nothing created</td>')
+    expect(result.summary).toContain(
+      '<td>(none: dry run)</td><td>2027-04</td><td>2027-06</td><td>dry run: nothing created</td>',
+    )
   })
 
   it('resolves next like a real run', async () => {
@@ -117,7 +127,9 @@ describe('dry_run', () => {
     const result = await run({ start_month: '2027-05', dry_run: 'true' })
 
     expect(result.exitCode).toBe(1)
-    expect(result.errors).toEqual([`2027-05 does not start a period of rule ${QUARTERLY}: quarterly from January; try 2027-04 or 2027-07.`])
+    expect(result.errors).toEqual([
+      `2027-05 does not start a period of rule ${QUARTERLY}: quarterly from January; try 2027-04 or 2027-07.`,
+    ])
   })
 })
 
@@ -126,11 +138,11 @@ describe('credentials from the environment', () => {
     await start()
     const result = await run(
       { app_id: '', app_secret: '', start_month: '2027-01' },
-      { env: { FEISHU_APP_ID: DEFAULT_APP_ID, FEISHU_APP_SECRET: DEFAULT_APP_SECRET } }
+      { env: { FEISHU_APP_ID: DEFAULT_APP_ID, FEISHU_APP_SECRET: DEFAULT_APP_SECRET } },
     )
 
     expect(result.exitCode).toBe(0)
-    expect(emulator.requests[0]!.body).toEqual({ app_id: DEFAULT_APP_ID, app_secret: DEFAULT_APP_SECRET })
+    expect(emulator.requests[0].body).toEqual({ app_id: DEFAULT_APP_ID, app_secret: DEFAULT_APP_SECRET })
     expect(result.stdout).toContain(`::add-mask::${DEFAULT_APP_SECRET}`)
   })
 
@@ -139,7 +151,7 @@ describe('credentials from the environment', () => {
     const result = await run({ app_secret: '', start_month: '2027-01' })
 
     expect(result.errors).toEqual([
-      "Input 'app_secret' is required: set it from a secret, e.g. ${{ secrets.FEISHU_APP_SECRET }}, or set the FEISHU_APP_SECRET environment variable."
+      "Input 'app_secret' is required: set it from a secret, e.g. ${{ secrets.FEISHU_APP_SECRET }}, or set the FEISHU_APP_SECRET environment variable.",
     ])
   })
 })

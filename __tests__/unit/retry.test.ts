@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
-import { FeishuError, TransportError } from '../src/feishu/errors.js'
-import { BACKOFF_CAP_MS, RATE_LIMIT_JITTER_MS, RATE_LIMIT_WAIT_CAP_MS, nextRetry, rateLimitReset, transientReason } from '../src/feishu/retry.js'
+import { FeishuError, TransportError } from '../../src/feishu/errors.js'
+import {
+  BACKOFF_CAP_MS,
+  RATE_LIMIT_JITTER_MS,
+  RATE_LIMIT_WAIT_CAP_MS,
+  nextRetry,
+  rateLimitReset,
+  transientReason,
+} from '../../src/feishu/retry.js'
 
 const op = 'Creating the OKR period'
 const feishu = (status: number, code: number): FeishuError => new FeishuError(op, status, code, 'msg')
@@ -17,7 +24,7 @@ describe('what is transient', () => {
     ['code 1009999 with HTTP 200', feishu(200, 1009999)],
     ['HTTP 429', feishu(429, 99991400)],
     ['code 99991400 with HTTP 400', feishu(400, 99991400)],
-    ['an HTTP 429 that is not JSON', transport('unreadable', 429)]
+    ['an HTTP 429 that is not JSON', transport('unreadable', 429)],
   ])('retries %s', (_, error) => {
     expect(transientReason(error)).toBeDefined()
   })
@@ -33,7 +40,7 @@ describe('what is transient', () => {
     [10014],
     [99991663],
     [99991672],
-    [99991676]
+    [99991676],
   ])('does not retry code %d', code => {
     expect(transientReason(feishu(400, code))).toBeUndefined()
   })
@@ -52,7 +59,8 @@ describe('nextRetry', () => {
   })
 
   it('backs off exponentially, with jitter within [d/2, d], capped', () => {
-    const waits = (random: number): number[] => [1, 2, 3, 4, 5].map(n => nextRetry(transport('timeout'), n, 10, random)?.waitMs ?? -1)
+    const waits = (random: number): number[] =>
+      [1, 2, 3, 4, 5].map(n => nextRetry(transport('timeout'), n, 10, random)?.waitMs ?? -1)
     expect(waits(0)).toEqual([500, 1000, 2000, 4000, 4000])
     expect(waits(0.999999)).toEqual([1000, 2000, 4000, 8000, 8000])
     expect(Math.max(...waits(0.999999))).toBe(BACKOFF_CAP_MS)
