@@ -30061,7 +30061,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
+const summary_summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -31611,64 +31611,60 @@ function getIDToken(aud) {
 
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: ./src/feishu/errors.ts
-class FeishuError extends Error {
-    operation;
-    status;
-    code;
-    msg;
-    details;
-    name = 'FeishuError';
-    constructor(operation, status, code, msg, details = {}) {
-        super(`${operation}: Feishu code ${code}`);
-        this.operation = operation;
-        this.status = status;
-        this.code = code;
-        this.msg = msg;
-        this.details = details;
+class Failure extends Error {
+    fields;
+    name = 'Failure';
+    hints;
+    constructor(fields) {
+        super(fields.operation
+            ? `${fields.operation}: ${fields.detail ?? `code ${fields.code}`}`
+            : (fields.detail ?? fields.kind));
+        this.fields = fields;
+        this.hints = fields.hints ?? [];
     }
-    with(details) {
-        return new FeishuError(this.operation, this.status, this.code, this.msg, { ...this.details, ...details });
+    get kind() {
+        return this.fields.kind;
     }
-}
-class TransportError extends Error {
-    operation;
-    failure;
-    detail;
-    name = 'TransportError';
-    status;
-    logId;
-    mayHaveArrived;
-    hint;
-    constructor(operation, failure, detail, details = {}) {
-        super(`${operation}: ${detail}`);
-        this.operation = operation;
-        this.failure = failure;
-        this.detail = detail;
-        this.status = details.status;
-        this.logId = details.logId;
-        this.mayHaveArrived = details.mayHaveArrived ?? failure !== 'network';
-        this.hint = details.hint;
+    withHint(hint) {
+        return hint ? this.with({ hints: [...this.hints, hint] }) : this;
     }
     with(changes) {
-        const { status, logId, mayHaveArrived, hint } = this;
-        return new TransportError(this.operation, this.failure, changes.detail ?? this.detail, {
-            status,
-            logId,
-            mayHaveArrived,
-            hint,
-            ...changes,
-        });
+        return new Failure({ ...this.fields, ...changes });
     }
 }
-const GETTING_TOKEN = 'Getting the tenant access token';
-const CREATING_PERIOD = 'Creating the OKR period';
-const CODES = {
+function isFailure(error) {
+    return error instanceof Failure;
+}
+function isRefusal(error, code) {
+    return error instanceof Failure && error.kind === 'refused' && (code === undefined || error.fields.code === code);
+}
+function describeFailure(error) {
+    if (!(error instanceof Failure))
+        return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    const { operation, detail, code, msg, status, attempts, troubleshooter, logId, cause } = error.fields;
+    let head;
+    if (code !== undefined) {
+        head = `${operation} failed: Feishu answered code ${code} "${msg ?? ''}" (HTTP ${status})`;
+    }
+    else {
+        const gaveUp = attempts !== undefined ? `; gave up after ${attempts} attempts` : '';
+        head = operation ? `${operation} failed: ${detail}${gaveUp}` : detail;
+    }
+    return sentences(cause ? `${head}: ${describeFailure(cause)}` : head, ...error.hints, code !== undefined && attempts !== undefined && `Gave up after ${attempts} attempts`, troubleshooter && `Troubleshooter: ${troubleshooter}`, logId && `Log id: ${logId}`);
+}
+function sentences(...parts) {
+    return parts
+        .filter((part) => Boolean(part))
+        .map(part => (/[.!?]$/.test(part) ? part : `${part}.`))
+        .join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/feishu/hints.ts
+const PLATFORM_CODES = {
     rateLimited: 99991400,
     tokenInvalid: 99991663,
-    unknownError: 1009999,
-    ruleNotFound: 1001004,
-    periodExists: 1001008,
-    monthDoesNotFitRule: 1001009,
+    missingScope: 99991672,
+    tokenLacksScope: 99991676,
 };
 const WRONG_CREDENTIALS = 'The app_id or app_secret is wrong: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.';
 const CHECK_CREDENTIALS = 'Check app_id and app_secret: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.';
@@ -31686,71 +31682,66 @@ const HINTS = {
     99991401: "The runner's IP address is not on the app's IP allowlist: add it in the app's security settings.",
     99991403: "The app's monthly API quota is used up.",
     99991400: 'Feishu is rate limiting this app (every tool of the same app shares its budget); try again in a minute.',
-    1009999: 'Feishu had an internal error; re-run the job, and if it persists give the log id to Feishu support.',
-    1001001: 'Check period_rule_id and start_month.',
-    1001002: 'The app may not manage OKR: ask the OKR admin to give the app OKR admin access.',
-    1001003: 'Feishu could not find the user the request acts for.',
-    1001004: 'No period rule has that period_rule_id in this tenant.',
-    1000403: "The OKR open API needs the OKR Business edition; this tenant's OKR is the Standard edition.",
-    1001008: 'A period for that time already exists.',
-    1001009: "start_month must be a month on which the rule's periods start.",
 };
-function hintFor(error) {
-    if (error.code === 99991672 || error.code === 99991676) {
-        const scopes = error.details.scopes?.length ? error.details.scopes.join(', ') : 'okr:okr';
-        return `Grant the app the scope ${scopes} in the developer console ("Permissions & Scopes"), then publish a new version of the app so that the grant takes effect.`;
+function platformHint(code, scopes, needed) {
+    if (code === PLATFORM_CODES.missingScope || code === PLATFORM_CODES.tokenLacksScope) {
+        const names = scopes.length ? scopes : needed;
+        const which = names.length ? `the scope ${names.join(' or ')}` : 'the scope this call needs';
+        return `Grant the app ${which} in the developer console ("Permissions & Scopes"), then publish a new version of the app so that the grant takes effect.`;
     }
-    return HINTS[error.code];
+    return HINTS[code];
 }
 
-;// CONCATENATED MODULE: ./src/errors.ts
-
-class ActionError extends Error {
-    name = 'ActionError';
-}
-class InputError extends ActionError {
-    input;
-    constructor(input, message) {
-        super(message);
-        this.input = input;
-    }
-}
-function describeFailure(error) {
-    if (error instanceof FeishuError) {
-        return sentences(`${error.operation} failed: Feishu answered code ${error.code} "${error.msg}" (HTTP ${error.status})`, hintFor(error), error.details.hint, error.details.attempts !== undefined && `Gave up after ${error.details.attempts} attempts`, error.details.troubleshooter && `Troubleshooter: ${error.details.troubleshooter}`, error.details.logId && `Log id: ${error.details.logId}`);
-    }
-    if (error instanceof TransportError) {
-        return sentences(`${error.operation} failed: ${error.detail}`, error.failure === 'unreadable' &&
-            error.status === 404 &&
-            'Check the domain input: it must be the base URL of the Feishu Open Platform.', error.hint, error.logId && `Log id: ${error.logId}`);
-    }
-    if (error instanceof ActionError)
-        return error.message;
-    return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-}
-function isExpectedFailure(error) {
-    return error instanceof ActionError || error instanceof FeishuError || error instanceof TransportError;
-}
-function sentences(...parts) {
-    return parts
-        .filter((part) => Boolean(part))
-        .map(part => (/[.!?]$/.test(part) ? part : `${part}.`))
-        .join(' ');
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-;// CONCATENATED MODULE: ./src/json.ts
+;// CONCATENATED MODULE: ./src/feishu/json.ts
 function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 function record(value) {
     return isRecord(value) ? value : {};
 }
+function array(value) {
+    return Array.isArray(value) ? value : [];
+}
 function nonEmptyString(value) {
     return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/feishu/redact.ts
+
+const MAX_SHOWN_CHARS = 200;
+const secrets = new Set();
+function addSecret(value) {
+    if (value === '')
+        return;
+    core_setSecret(value);
+    secrets.add(value);
+}
+const ESCAPE_SEQUENCES = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_]?)/g;
+const LINE_BREAKS = /[\r\n\t\v\f\u0085\u2028\u2029]+/g;
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu;
+const SECRET_FIELD = '(?:tenant_access_token|app_access_token|access_token|app_secret|secret|sign)';
+const SHAPES = [
+    [new RegExp(`"(${SECRET_FIELD})"\\s*:\\s*"[^"]*"?`, 'gi'), '"$1":"***"'],
+    [new RegExp(`(&quot;${SECRET_FIELD}&quot;\\s*:\\s*&quot;)(?:(?!&quot;).)*`, 'gi'), '$1***'],
+    [new RegExp(`\\b(${SECRET_FIELD}\\s*=\\s*)[^\\s&,;]*`, 'gi'), '$1***'],
+    [/\b[tu]-[A-Za-z0-9_-]{6,}/g, '***'],
+    [/\b(Bearer\s+)\S+/gi, '$1***'],
+    [/(\/bot\/v2\/hook\/)[^\s"'<>?#]+/g, '$1***'],
+];
+function clean(text, maxChars = MAX_SHOWN_CHARS) {
+    let safe = text.replace(ESCAPE_SEQUENCES, '').replace(LINE_BREAKS, ' ').replace(INVISIBLE, '');
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length))
+        safe = safe.split(secret).join('***');
+    for (const [shape, replacement] of SHAPES)
+        safe = safe.replace(shape, replacement);
+    safe = safe.replace(/::/g, ': :').replace(/##\[/g, '## [').replace(/ {2,}/g, ' ').trim();
+    const chars = [...safe];
+    return chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join('')}…` : safe;
+}
+function digitsId(value) {
+    if (typeof value === 'string')
+        return /^\d{1,30}$/.test(value) ? value : undefined;
+    return Number.isSafeInteger(value) && value >= 0 ? String(value) : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/feishu/retry.ts
@@ -31759,37 +31750,42 @@ const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 8000;
 const RATE_LIMIT_WAIT_CAP_MS = 60_000;
 const RATE_LIMIT_JITTER_MS = 250;
-function nextRetry(error, failedAttempts, maxRetries, random, rateLimitResetMs) {
-    if (failedAttempts > maxRetries)
+function nextRetry(reason, resetMs, failedAttempts, maxRetries, random) {
+    if (failedAttempts > maxRetries || !reason)
         return undefined;
-    const reason = transientReason(error);
-    if (!reason)
-        return undefined;
-    if (reason === 'rate limited' && rateLimitResetMs !== undefined) {
-        if (rateLimitResetMs > RATE_LIMIT_WAIT_CAP_MS)
+    if (reason === 'rate limited' && resetMs !== undefined) {
+        if (resetMs > RATE_LIMIT_WAIT_CAP_MS)
             return undefined;
-        return { waitMs: rateLimitResetMs + Math.round(random * RATE_LIMIT_JITTER_MS), reason };
+        return { waitMs: resetMs + Math.round(random * RATE_LIMIT_JITTER_MS), reason };
     }
     const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (failedAttempts - 1));
     return { waitMs: Math.round(ceiling / 2 + (random * ceiling) / 2), reason };
 }
-function transientReason(error) {
-    if (error instanceof TransportError) {
-        if (error.failure === 'timeout')
+function transientReason(error, transientCodes = []) {
+    const { status, code, detail } = error.fields;
+    switch (error.kind) {
+        case 'timeout':
             return 'timed out';
-        if (error.failure === 'network')
-            return `connection failed (${error.detail})`;
-        if (error.status !== undefined && (error.status >= 500 || error.status < 300))
-            return `unreadable answer (HTTP ${error.status})`;
-        return error.status === 429 ? 'rate limited' : undefined;
+        case 'network':
+            return detail;
+        case 'unreadable':
+        case 'too-large':
+            if (status === 429)
+                return 'rate limited';
+            if (status === undefined || status >= 500 || status < 300) {
+                return `${error.kind === 'too-large' ? 'answer too large' : 'unreadable answer'} (HTTP ${status})`;
+            }
+            return undefined;
+        case 'refused':
+            if (status === 429 || code === PLATFORM_CODES.rateLimited)
+                return 'rate limited';
+            if ((status !== undefined && status >= 500) || transientCodes.includes(code ?? 0)) {
+                return `Feishu code ${code} (HTTP ${status})`;
+            }
+            return undefined;
+        default:
+            return undefined;
     }
-    if (error instanceof FeishuError) {
-        if (error.status === 429 || error.code === CODES.rateLimited)
-            return 'rate limited';
-        if (error.code === CODES.unknownError || error.status >= 500)
-            return `Feishu code ${error.code} (HTTP ${error.status})`;
-    }
-    return undefined;
 }
 function rateLimitReset(ogwReset, retryAfter, now) {
     if (ogwReset && /^\d+(\.\d+)?$/.test(ogwReset.trim()))
@@ -31802,103 +31798,122 @@ function rateLimitReset(ogwReset, retryAfter, now) {
     return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-;// CONCATENATED MODULE: ./src/feishu/client.ts
+;// CONCATENATED MODULE: ./src/feishu/envelope.ts
 
 
 
 
 
-
-
-
-class FeishuClient {
-    options;
-    http = new lib_HttpClient('feishu-okr-period', [], { keepAlive: true });
-    token;
-    constructor(options) {
-        this.options = options;
+function readEnvelope(operation, answer, scopes = []) {
+    const { status } = answer;
+    const logId = logIdOf(header(answer.headers, 'x-tt-logid') ?? header(answer.headers, 'x-request-id'));
+    let parsed;
+    try {
+        parsed = JSON.parse(answer.body.replace(/("(?:period_id|id)"\s*:\s*)(\d{16,})\b/g, '$1"$2"'));
     }
-    async authenticate() {
-        const { appId, appSecret } = this.options;
-        let answer;
+    catch {
+        parsed = undefined;
+    }
+    if (!isRecord(parsed) || typeof parsed.code !== 'number') {
+        const what = answer.body.trim() === '' ? 'an empty body' : `not a Feishu answer: ${clean(answer.body, 120)}`;
+        return thrown(new Failure({
+            kind: 'unreadable',
+            operation,
+            detail: `HTTP ${status}, ${what}`,
+            status,
+            logId,
+            unanswered: status < 300 || status >= 500,
+            resetMs: resetOf(answer),
+        }));
+    }
+    if (parsed.code === 0)
+        return parsed;
+    const error = record(parsed.error);
+    const named = (Array.isArray(error.permission_violations) ? error.permission_violations : [])
+        .map(violation => record(violation).subject)
+        .filter((subject) => typeof subject === 'string' && /^[\w:.-]{1,100}$/.test(subject));
+    const code = parsed.code;
+    const hint = platformHint(code, named, scopes);
+    return thrown(new Failure({
+        kind: 'refused',
+        operation,
+        status,
+        code,
+        msg: clean(typeof parsed.msg === 'string' ? parsed.msg : ''),
+        logId: logId ?? logIdOf(nonEmptyString(error.log_id)),
+        troubleshooter: troubleshooterOf(error.troubleshooter),
+        scopes: named,
+        hints: hint ? [hint] : [],
+        resetMs: resetOf(answer),
+    }));
+}
+function thrown(failure) {
+    throw failure;
+}
+function resetOf(answer) {
+    return rateLimitReset(header(answer.headers, 'x-ogw-ratelimit-reset'), header(answer.headers, 'retry-after'), Date.now());
+}
+function logIdOf(value) {
+    return value !== undefined && /^[\w-]{1,128}$/.test(value) ? value : undefined;
+}
+function troubleshooterOf(value) {
+    if (typeof value !== 'string' || !/^https:\/\/[^\s"'<>]+$/.test(value) || value.length > 500)
+        return undefined;
+    return clean(value, 500);
+}
+function header(headers, name) {
+    const value = headers[name];
+    return (Array.isArray(value) ? value[0] : value) || undefined;
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: ./src/feishu/transport.ts
+
+
+
+
+
+const MAX_ANSWER_BYTES = 1024 * 1024;
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+class Transport {
+    timeoutMs;
+    agents = new lib_HttpClient('feishu-okr-period', [], { keepAlive: true });
+    constructor(timeoutMs) {
+        this.timeoutMs = timeoutMs;
+    }
+    async exchange(request) {
         try {
-            answer = await this.send(GETTING_TOKEN, 'POST', '/open-apis/auth/v3/tenant_access_token/internal', {
-                app_id: appId,
-                app_secret: appSecret,
-            });
+            return await this.send(request);
         }
         catch (error) {
-            throw error instanceof FeishuError && !transientReason(error) && !hintFor(error)
-                ? error.with({ hint: CHECK_CREDENTIALS })
-                : error;
-        }
-        const token = answer.tenant_access_token;
-        if (typeof token !== 'string' || token === '') {
-            throw new ActionError(`${GETTING_TOKEN} failed: Feishu answered code 0 without a tenant_access_token.`);
-        }
-        core_setSecret(token);
-        this.token = token;
-    }
-    async call(operation, method, path, body) {
-        try {
-            return (await this.send(operation, method, path, body, this.token)).data;
-        }
-        catch (error) {
-            if (!(error instanceof FeishuError && error.code === CODES.tokenInvalid))
-                throw error;
-            info('Feishu rejected the tenant access token; getting a new one and trying once more.');
-            await this.authenticate();
-            try {
-                return (await this.send(operation, method, path, body, this.token)).data;
-            }
-            catch (again) {
-                if (!error.details.earlierAnswerLost)
-                    throw again;
-                if (again instanceof FeishuError)
-                    throw again.with({ earlierAnswerLost: true });
-                if (again instanceof TransportError)
-                    throw again.with({ mayHaveArrived: true });
-                throw again;
-            }
+            throw error instanceof Failure ? error : this.failure(request.operation, error);
         }
     }
     dispose() {
-        this.http.dispose();
+        this.agents.dispose();
     }
-    async send(operation, method, path, body, token) {
-        const url = new URL(`${this.options.baseUrl}${path}`);
-        const headers = { accept: 'application/json', 'user-agent': 'feishu-okr-period' };
-        if (token)
-            headers.authorization = `Bearer ${token}`;
-        const payload = body && JSON.stringify(body);
-        if (payload)
-            headers['content-type'] = 'application/json; charset=utf-8';
-        let answerLost = false;
-        for (let attempt = 1;; attempt++) {
-            let answer;
-            try {
-                answer = await this.exchange(url, method, headers, payload);
-                return readEnvelope(operation, answer, [this.options.appSecret, this.token]);
-            }
-            catch (error) {
-                const failure = asFailure(operation, error, this.options.timeoutMs);
-                answerLost ||= failure instanceof TransportError && failure.mayHaveArrived;
-                const reset = answer &&
-                    rateLimitReset(header(answer.headers, 'x-ogw-ratelimit-reset'), header(answer.headers, 'retry-after'), Date.now());
-                const retry = nextRetry(failure, attempt, this.options.maxRetries, Math.random(), reset);
-                if (!retry)
-                    throw attempt > 1 ? afterAttempts(failure, attempt, answerLost) : failure;
-                info(`${operation}: attempt ${attempt} of ${this.options.maxRetries + 1} failed (${retry.reason}); retrying in ${(retry.waitMs / 1000).toFixed(1)} s.`);
-                await new Promise(resolve => setTimeout(resolve, retry.waitMs));
-            }
-        }
-    }
-    exchange(url, method, headers, payload) {
+    send({ operation, url, method, headers, payload }) {
         const transport = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
+        const agent = this.agents.getAgent(url.href);
         return new Promise((resolve, reject) => {
-            const request = transport.request(url, { method, headers, agent: this.http.getAgent(url.href), signal: AbortSignal.timeout(this.options.timeoutMs) }, response => {
+            const outgoing = transport.request(url, { method, headers, agent, signal: AbortSignal.timeout(this.timeoutMs) }, response => {
+                const tooLarge = () => {
+                    reject(tooLargeFailure(operation, response.statusCode));
+                    outgoing.destroy();
+                };
+                if (Number(response.headers['content-length']) > MAX_ANSWER_BYTES)
+                    return tooLarge();
                 const chunks = [];
-                response.on('data', (chunk) => chunks.push(chunk));
+                let size = 0;
+                response.on('data', (chunk) => {
+                    size += chunk.length;
+                    if (size > MAX_ANSWER_BYTES)
+                        return tooLarge();
+                    chunks.push(chunk);
+                });
                 response.on('error', reject);
                 response.on('close', () => {
                     if (!response.complete)
@@ -31910,77 +31925,170 @@ class FeishuClient {
                     body: Buffer.concat(chunks).toString('utf8'),
                 }));
             });
-            request.on('error', reject);
-            request.end(payload);
+            outgoing.on('error', reject);
+            outgoing.end(payload);
+        });
+    }
+    failure(operation, error) {
+        const { name, code, message } = error;
+        if (name === 'TimeoutError' || name === 'AbortError') {
+            return new Failure({
+                kind: 'timeout',
+                operation,
+                detail: `no answer within ${this.timeoutMs / 1000} s (timeout_seconds)`,
+                unanswered: true,
+            });
+        }
+        const cause = typeof code === 'string' ? clean(code) : clean(message ?? String(error));
+        return new Failure({
+            kind: 'network',
+            operation,
+            detail: `the connection failed (${cause})`,
+            unanswered: !NOT_SENT.has(cause),
         });
     }
 }
-function readEnvelope(operation, answer, secrets = []) {
-    const { status } = answer;
-    const logId = header(answer.headers, 'x-tt-logid') ?? header(answer.headers, 'x-request-id');
-    let parsed;
-    try {
-        parsed = JSON.parse(answer.body.replace(/("(?:period_id|id)"\s*:\s*)(\d{16,})\b/g, '$1"$2"'));
-    }
-    catch {
-        parsed = undefined;
-    }
-    if (!isRecord(parsed) || typeof parsed.code !== 'number') {
-        const what = answer.body.trim() === '' ? 'an empty body' : `not a Feishu answer: ${excerpt(answer.body, secrets)}`;
-        const mayHaveArrived = status < 300 || status >= 500;
-        throw new TransportError(operation, 'unreadable', `HTTP ${status}, ${what}`, { status, logId, mayHaveArrived });
-    }
-    if (parsed.code === 0)
-        return parsed;
-    const error = isRecord(parsed.error) ? parsed.error : {};
-    const violations = Array.isArray(error.permission_violations) ? error.permission_violations : [];
-    throw new FeishuError(operation, status, parsed.code, typeof parsed.msg === 'string' ? parsed.msg : '', {
-        logId: logId ?? nonEmptyString(error.log_id),
-        troubleshooter: nonEmptyString(error.troubleshooter),
-        scopes: violations.flatMap(violation => isRecord(violation) && typeof violation.subject === 'string' ? [violation.subject] : []),
+function tooLargeFailure(operation, status) {
+    return new Failure({
+        kind: 'too-large',
+        operation,
+        status,
+        detail: `HTTP ${status}, an answer larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, the most any answer may be; the rest was not read`,
+        unanswered: status === undefined || status < 300 || status >= 500,
     });
-}
-function excerpt(body, secrets = []) {
-    const safe = secrets
-        .filter((secret) => Boolean(secret))
-        .reduce((text, secret) => text.split(secret).join('***'), body)
-        .replace(/"(tenant_access_token|app_secret)"\s*:\s*"[^"]*"?/g, '"$1":"***"')
-        .replace(/\b[tu]-[A-Za-z0-9_-]{6,}/g, '***')
-        .replace(/\s+/g, ' ')
-        .replace(/[^\x20-\x7e\u00a0-\uffff]/g, '?')
-        .trim();
-    return safe.length > 120 ? `${safe.slice(0, 120)}…` : safe;
-}
-function asFailure(operation, error, timeoutMs) {
-    if (error instanceof FeishuError || error instanceof TransportError)
-        return error;
-    const code = error.code;
-    if (error.name === 'TimeoutError' || error.name === 'AbortError') {
-        return new TransportError(operation, 'timeout', `no answer within ${timeoutMs / 1000} s (timeout_seconds)`);
-    }
-    const detail = typeof code === 'string' ? code : error.message;
-    return new TransportError(operation, 'network', `the connection failed (${detail})`, {
-        mayHaveArrived: !NOT_SENT.has(detail),
-    });
-}
-function afterAttempts(error, attempts, answerLost) {
-    if (error instanceof TransportError) {
-        return error.with({
-            detail: `${error.detail}; gave up after ${attempts} attempts`,
-            mayHaveArrived: error.mayHaveArrived || answerLost,
-        });
-    }
-    if (error instanceof FeishuError)
-        return error.with({ attempts, earlierAnswerLost: answerLost });
-    return error;
-}
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-function header(headers, name) {
-    const value = headers[name];
-    return (Array.isArray(value) ? value[0] : value) || undefined;
 }
 
-;// CONCATENATED MODULE: ./src/months.ts
+;// CONCATENATED MODULE: ./src/feishu/client.ts
+
+
+
+
+
+
+
+
+const TOKEN_OPERATION = 'Getting the tenant access token';
+class FeishuClient {
+    options;
+    transport;
+    token;
+    constructor(options) {
+        this.options = options;
+        addSecret(options.appSecret);
+        this.transport = new Transport(options.timeoutMs);
+    }
+    async authenticate() {
+        const { appId, appSecret } = this.options;
+        let answer;
+        try {
+            answer = await this.send({
+                operation: TOKEN_OPERATION,
+                method: 'POST',
+                path: '/open-apis/auth/v3/tenant_access_token/internal',
+                body: { app_id: appId, app_secret: appSecret },
+            });
+        }
+        catch (error) {
+            const lasting = isRefusal(error) && !transientReason(error) && error.hints.length === 0;
+            throw lasting ? error.withHint(CHECK_CREDENTIALS) : error;
+        }
+        const token = answer.tenant_access_token;
+        if (typeof token !== 'string' || !/^[\x21-\x7e]{1,512}$/.test(token)) {
+            throw new Failure({
+                kind: 'unreadable',
+                operation: TOKEN_OPERATION,
+                detail: 'Feishu answered code 0 without a usable tenant_access_token',
+            });
+        }
+        addSecret(token);
+        this.token = token;
+    }
+    async call(call) {
+        try {
+            return record((await this.send(call, this.token)).data);
+        }
+        catch (error) {
+            if (!isRefusal(error, PLATFORM_CODES.tokenInvalid))
+                throw error;
+            info('Feishu rejected the tenant access token; getting a new one and trying once more.');
+            await this.authenticate();
+            try {
+                return record((await this.send(call, this.token)).data);
+            }
+            catch (again) {
+                throw error.fields.unanswered && isFailure(again) ? again.with({ unanswered: true }) : again;
+            }
+        }
+    }
+    dispose() {
+        this.transport.dispose();
+    }
+    send(call, token) {
+        const request = {
+            operation: call.operation,
+            url: new URL(`${this.options.baseUrl}${call.path}`),
+            method: call.method,
+            headers: { accept: 'application/json', 'user-agent': 'feishu-okr-period' },
+        };
+        if (token)
+            request.headers.authorization = `Bearer ${token}`;
+        if (call.body) {
+            request.payload = JSON.stringify(call.body);
+            request.headers['content-type'] = 'application/json; charset=utf-8';
+        }
+        const codes = call.transientCodes ?? [];
+        return withRetries(call.operation, this.options.maxRetries, failure => transientReason(failure, codes), async () => readEnvelope(call.operation, await this.transport.exchange(request), call.scopes));
+    }
+}
+async function withRetries(operation, maxRetries, transient, attempt) {
+    let unanswered = false;
+    for (let attempts = 1;; attempts++) {
+        try {
+            return await attempt();
+        }
+        catch (error) {
+            if (!isFailure(error))
+                throw error;
+            const failure = error;
+            unanswered ||= failure.fields.unanswered === true;
+            const retry = nextRetry(transient(failure), failure.fields.resetMs, attempts, maxRetries, Math.random());
+            if (!retry)
+                throw attempts > 1 ? failure.with({ attempts, unanswered }) : failure;
+            info(`${operation}: attempt ${attempts} of ${maxRetries + 1} failed (${retry.reason}); retrying in ${(retry.waitMs / 1000).toFixed(1)} s.`);
+            await new Promise(resolve => setTimeout(resolve, retry.waitMs));
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/notify/card.ts
+const PLACEHOLDERS = {
+    start_month: ({ periods }) => periods[0]?.startMonth ?? '',
+    end_month: ({ periods }) => periods[0]?.endMonth ?? '',
+    period_id: ({ periods }) => periods[0]?.id ?? '',
+    periods: ({ periods }) => periods.map(p => `${p.startMonth} – ${p.endMonth}`).join(', '),
+    last_end_month: ({ periods }) => periods.at(-1)?.endMonth ?? '',
+    count: ({ periods }) => String(periods.length),
+    run_url: ({ runUrl }) => runUrl ?? '',
+};
+const PLACEHOLDER_NAMES = Object.keys(PLACEHOLDERS);
+const DEFAULT_TEXT = '新的 OKR 周期已开启：{periods}。请填写你的 OKR。\nThe new OKR period is open: {periods}. Please set your OKRs.';
+const MAX_TEXT_CHARS = 2000;
+function unknownPlaceholders(template) {
+    const names = [...template.replace(/\{\{|\}\}/g, '').matchAll(/\{([^{}]*)\}/g)].map(match => match[1] ?? '');
+    return names.filter(name => !(name in PLACEHOLDERS));
+}
+function renderText(template, context) {
+    return template.replace(/\{\{|\}\}|\{(\w+)\}/g, (whole, name) => name === undefined ? whole[0] : (PLACEHOLDERS[name]?.(context) ?? whole));
+}
+function buildCard(text) {
+    return {
+        config: { wide_screen_mode: true },
+        header: { title: { tag: 'plain_text', content: 'OKR 周期已开启 · OKR period open' }, template: 'blue' },
+        elements: [{ tag: 'div', text: { tag: 'lark_md', content: text } }],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/okr/months.ts
 const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -32058,45 +32166,88 @@ function modulo(value, divisor) {
 
 
 
+
+
+const DEFAULTS = {
+    app_id: '',
+    app_secret: '',
+    allow_existing: 'false',
+    dry_run: 'false',
+    domain: 'feishu',
+    timezone: 'Asia/Shanghai',
+    timeout_seconds: '30',
+    max_retries: '3',
+    count: '1',
+    retire: 'none',
+    retire_after_months: '3',
+    notify_chat_id: '',
+    notify_webhook: '',
+    notify_webhook_secret: '',
+    notify_text: '',
+    notify_when: 'created',
+};
 const DOMAINS = new Map([
     ['feishu', 'https://open.feishu.cn'],
     ['lark', 'https://open.larksuite.com'],
 ]);
 const MAX_TIMEOUT_SECONDS = 300;
 const MAX_RETRIES = 10;
+const MAX_COUNT = 12;
+const MAX_RETIRE_AFTER_MONTHS = 120;
 function readSettings() {
     const appSecret = credential('app_secret', 'FEISHU_APP_SECRET');
-    core_setSecret(appSecret);
+    addSecret(appSecret);
+    const webhookUrl = optional('notify_webhook');
+    addSecret(webhookUrl);
+    const webhookSecret = optional('notify_webhook_secret');
+    addSecret(webhookSecret);
     const appId = credential('app_id', 'FEISHU_APP_ID');
     if (/\s/.test(appId))
-        throw new InputError('app_id', "Input 'app_id' must be an App ID such as cli_a1b2c3d4e5f6g7h8, without spaces.");
+        fail('app_id', 'must be an App ID such as cli_a1b2c3d4e5f6g7h8, without spaces.');
     if (/\s/.test(appSecret))
-        throw new InputError('app_secret', "Input 'app_secret' must be the app's App Secret, without spaces.");
+        fail('app_secret', "must be the app's App Secret, without spaces.");
     const start = startMonth();
+    const count = wholeNumber('count', 1, MAX_COUNT);
+    const retireMode = choice('retire', ['none', 'hide', 'invalid']);
+    const retireAfterMonths = wholeNumber('retire_after_months', 0, MAX_RETIRE_AFTER_MONTHS);
+    const dryRun = inputs_boolean('dry_run');
+    const maxRetries = wholeNumber('max_retries', 0, MAX_RETRIES);
+    const timeZone = zone('relative' in start || retireMode !== 'none');
+    const notify = notifyRequest(webhookUrl, webhookSecret, dryRun, maxRetries);
     return {
-        appId,
-        appSecret,
-        periodRuleId: periodRuleId(),
-        startMonth: start,
-        allowExisting: inputs_boolean('allow_existing'),
-        dryRun: inputs_boolean('dry_run'),
-        baseUrl: baseUrl(),
-        timeoutMs: timeoutSeconds() * 1000,
-        maxRetries: maxRetries(),
-        timeZone: timeZone(start),
+        client: { baseUrl: baseUrl(), appId, appSecret, timeoutMs: timeoutSeconds() * 1000, maxRetries },
+        open: {
+            periodRuleId: periodRuleId(),
+            start,
+            count,
+            allowExisting: inputs_boolean('allow_existing'),
+            dryRun,
+            timeZone,
+        },
+        retire: retireMode === 'none' ? undefined : { mode: retireMode, afterMonths: retireAfterMonths, dryRun, timeZone },
+        notify,
     };
 }
+function optional(input) {
+    return getInput(input) || DEFAULTS[input];
+}
+function fail(input, expected) {
+    throw new Failure({ kind: 'input', detail: `Input '${input}' ${expected}` });
+}
 function credential(input, variable) {
-    const value = getInput(input) || process.env[variable]?.trim() || '';
+    const value = optional(input) || process.env[variable]?.trim() || '';
     if (value === '') {
-        throw new InputError(input, `Input '${input}' is required: set it from a secret, e.g. \${{ secrets.${variable} }}, or set the ${variable} environment variable.`);
+        throw new Failure({
+            kind: 'input',
+            detail: `Input '${input}' is required: set it from a secret, e.g. \${{ secrets.${variable} }}, or set the ${variable} environment variable.`,
+        });
     }
     return value;
 }
 function periodRuleId() {
     const value = getInput('period_rule_id');
     if (!/^\d{1,30}$/.test(value)) {
-        throw new InputError('period_rule_id', `Input 'period_rule_id' must be the period rule's id, a string of digits such as "6969864184272078374"; got ${quote(value)}.`);
+        fail('period_rule_id', `must be the period rule's id, a string of digits such as "6969864184272078374"; got ${quote(value)}.`);
     }
     return value;
 }
@@ -32106,240 +32257,640 @@ function startMonth() {
         return { relative: value };
     const month = parseMonth(value);
     if (month === undefined) {
-        throw new InputError('start_month', `Input 'start_month' must be a month as YYYY-MM (month 01 to 12, e.g. 2027-01), or 'current' or 'next'; got ${quote(value)}.`);
+        fail('start_month', `must be a month as YYYY-MM (month 01 to 12, e.g. 2027-01), or 'current' or 'next'; got ${quote(value)}.`);
     }
     return { month };
 }
 function inputs_boolean(input) {
-    const value = getInput(input);
+    const value = optional(input);
     if (/^(true|True|TRUE)$/.test(value))
         return true;
     if (/^(false|False|FALSE)$/.test(value))
         return false;
-    throw new InputError(input, `Input '${input}' must be true or false; got ${quote(value)}.`);
+    fail(input, `must be true or false; got ${quote(value)}.`);
+}
+function choice(input, choices) {
+    const value = optional(input);
+    if (!choices.includes(value))
+        fail(input, `must be one of ${choices.join(', ')}; got ${quote(value)}.`);
+    return value;
+}
+function wholeNumber(input, least, most) {
+    const value = optional(input);
+    if (!/^\d{1,4}$/.test(value) || Number(value) < least || Number(value) > most) {
+        fail(input, `must be a whole number from ${least} to ${most}; got ${quote(value)}.`);
+    }
+    return Number(value);
 }
 function baseUrl() {
-    const value = getInput('domain');
+    const value = optional('domain');
     const named = DOMAINS.get(value.toLowerCase());
     if (named)
         return named;
-    const expected = "Input 'domain' must be feishu, lark, or the https:// base URL of a private deployment";
+    const expected = 'must be feishu, lark, or the https:// base URL of a private deployment';
+    const url = httpUrl('domain', value, expected);
+    if (url.search || url.hash)
+        fail('domain', `${expected}, with no user name, password, query or fragment.`);
+    return url.href.replace(/\/+$/, '');
+}
+function httpUrl(input, value, expected, shown = quote(value)) {
     let url;
     try {
         url = new URL(value);
     }
     catch {
-        throw new InputError('domain', `${expected}; got ${quote(value)}.`);
+        fail(input, `${expected}; got ${shown}.`);
     }
-    if (url.username || url.password || url.search || url.hash) {
-        throw new InputError('domain', `${expected}, with no user name, password, query or fragment.`);
-    }
+    if (url.username || url.password)
+        fail(input, `${expected}, with no user name, password, query or fragment.`);
     if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-        throw new InputError('domain', `${expected}: plain http:// is refused except for a loopback host (localhost, 127.0.0.1, [::1]); got ${quote(value)}.`);
+        fail(input, `${expected}: plain http:// is refused except for a loopback host (localhost, 127.0.0.1, [::1]); got ${shown}.`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        throw new InputError('domain', `${expected}; got ${quote(value)}.`);
-    return url.href.replace(/\/+$/, '');
+        fail(input, `${expected}; got ${shown}.`);
+    return url;
 }
 function isLoopback(hostname) {
     return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 function timeoutSeconds() {
-    const value = getInput('timeout_seconds');
-    const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+    const value = optional('timeout_seconds');
+    const seconds = /^\d{1,6}(\.\d{1,6})?$/.test(value) ? Number(value) : NaN;
     if (!(seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS)) {
-        throw new InputError('timeout_seconds', `Input 'timeout_seconds' must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}; got ${quote(value)}.`);
+        fail('timeout_seconds', `must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}; got ${quote(value)}.`);
     }
     return seconds;
 }
-function maxRetries() {
-    const value = getInput('max_retries');
-    if (!/^\d+$/.test(value) || Number(value) > MAX_RETRIES) {
-        throw new InputError('max_retries', `Input 'max_retries' must be a whole number from 0 to ${MAX_RETRIES}; got ${quote(value)}.`);
-    }
-    return Number(value);
-}
-function timeZone(start) {
-    const value = getInput('timezone');
-    const expected = `Input 'timezone' must be an IANA time zone name such as Asia/Shanghai or UTC; got ${quote(value)}.`;
+function zone(used) {
+    const value = optional('timezone');
+    const expected = `must be an IANA time zone name such as Asia/Shanghai or UTC; got ${quote(value)}.`;
     if (!/^[A-Za-z][\w+-]*(\/[\w+-]+)*$/.test(value))
-        throw new InputError('timezone', expected);
-    if (!('relative' in start))
+        fail('timezone', expected);
+    if (!used)
         return value;
     try {
         return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
     }
     catch {
-        throw new InputError('timezone', expected);
+        fail('timezone', expected);
     }
+}
+function notifyRequest(webhookUrl, secret, dryRun, maxRetries) {
+    const chatId = optional('notify_chat_id');
+    if (chatId !== '' && !/^oc_[A-Za-z0-9]{1,64}$/.test(chatId)) {
+        fail('notify_chat_id', `must be a chat id such as oc_a0553eda9014c201e6969b478895c230; got ${quote(chatId)}.`);
+    }
+    if (/\s/.test(secret))
+        fail('notify_webhook_secret', "must be the group bot's signing secret, without spaces.");
+    const when = choice('notify_when', ['created', 'always']);
+    const template = optional('notify_text') || DEFAULT_TEXT;
+    if ([...template].length > MAX_TEXT_CHARS)
+        fail('notify_text', `must be at most ${MAX_TEXT_CHARS} characters long.`);
+    const unknown = unknownPlaceholders(template);
+    if (unknown.length) {
+        fail('notify_text', `has unknown placeholders ${unknown.map(name => `{${name}}`).join(', ')}: the placeholders are ${PLACEHOLDER_NAMES.map(name => `{${name}}`).join(', ')} (write {{ and }} for a literal brace).`);
+    }
+    if (chatId === '' && webhookUrl === '') {
+        if (secret !== '')
+            fail('notify_webhook_secret', 'is set, but notify_webhook is not.');
+        return undefined;
+    }
+    return {
+        chatId: chatId || undefined,
+        webhook: webhookUrl === '' ? undefined : { url: webhook(webhookUrl), secret: secret || undefined },
+        template,
+        when,
+        dryRun,
+        maxRetries,
+    };
+}
+function webhook(value) {
+    const expected = "must be a group custom bot's webhook URL, https://…/open-apis/bot/v2/hook/…";
+    const url = httpUrl('notify_webhook', value, expected, 'a value that is not one (not shown: it is a secret)');
+    if (!/^(\/[^/]+)*\/open-apis\/bot\/v2\/hook\/[A-Za-z0-9-]{1,128}$/.test(url.pathname) || url.hash) {
+        fail('notify_webhook', `${expected}; got a value that is not one (not shown: it is a secret).`);
+    }
+    addSecret(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
+    return url;
 }
 function quote(value) {
     return value === '' ? 'nothing' : JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
 }
 
-;// CONCATENATED MODULE: ./src/okr.ts
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/feishu/webhook.ts
 
 
 
 
 
-const PERIODS_PATH = '/open-apis/okr/v1/periods';
-const RULES_PATH = '/open-apis/okr/v1/period_rules';
-const PAGE_SIZE = 100;
-const MAX_PAGES = 50;
-async function openPeriod(client, settings, today) {
-    const { periodRuleId } = settings;
-    let rule;
-    let start;
-    if ('relative' in settings.startMonth) {
-        rule = await fetchRule(client, periodRuleId);
-        const thisMonth = monthAt(today, settings.timeZone);
-        const holdingToday = periodStartHolding(rule, thisMonth);
-        start = settings.startMonth.relative === 'current' ? holdingToday : holdingToday + rule.length;
-        info(`start_month '${settings.startMonth.relative}' is ${formatMonth(start)}: rule ${periodRuleId} is ${describeRule(rule)}, and today is in ${formatMonth(thisMonth)} in ${settings.timeZone}.`);
-    }
-    else {
-        start = settings.startMonth.month;
-    }
-    if (settings.dryRun) {
-        rule ??= await fetchRule(client, periodRuleId);
-        if (!startsPeriod(rule, start))
-            throw new ActionError(doesNotFit(rule, start));
-        const endMonth = periodEnd(rule, start);
-        info(`Dry run: would create the OKR period ${formatMonth(start)} to ${formatMonth(endMonth)}; nothing was created.`);
-        return { id: '', startMonth: start, endMonth, created: false, dryRun: true };
-    }
-    info(`Creating the OKR period that starts ${formatMonth(start)}, under period rule ${periodRuleId}.`);
-    try {
-        const period = await createPeriod(client, periodRuleId, start);
-        info(`Created OKR period ${period.id} (${formatMonth(period.startMonth)} to ${formatOptionalMonth(period.endMonth)}).`);
-        return { ...period, created: true, dryRun: false };
-    }
-    catch (error) {
-        if (error instanceof TransportError && error.operation === CREATING_PERIOD && error.mayHaveArrived) {
-            return unansweredCreate(client, settings, error, start);
-        }
-        if (!(error instanceof FeishuError))
-            throw error;
-        if (error.code === CODES.periodExists)
-            return existingPeriod(client, settings, error, start, rule);
-        if (error.code === CODES.monthDoesNotFitRule)
-            throw await explainMismatch(client, error, periodRuleId, start, rule);
-        if (error.code === CODES.ruleNotFound)
-            throw await explainUnknownRule(client, error);
-        throw error;
-    }
+const webhook_HINTS = {
+    19021: 'The signature was refused: check notify_webhook_secret against the bot\'s "Signature verification" secret, and the runner\'s clock (Feishu allows an hour either way).',
+    19022: "The runner's IP address is not on the group bot's IP allowlist.",
+    19024: 'The group bot requires a keyword: put one of its keywords in notify_text.',
+    19001: "Feishu does not know this webhook: copy the URL again from the group bot's settings.",
+    9499: 'Feishu could not read the message; report this as a bug of the action.',
+    11232: 'The group bot is rate limited (about 5 messages a second, 100 a minute); try again in a minute.',
+};
+function webhookSignature(timestampSeconds, secret) {
+    return (0,external_node_crypto_.createHmac)('sha256', `${timestampSeconds}\n${secret}`).update('').digest('base64');
 }
-async function createPeriod(client, periodRuleId, start) {
-    const data = record(await client.call(CREATING_PERIOD, 'POST', PERIODS_PATH, {
-        period_rule_id: periodRuleId,
-        start_month: formatMonth(start),
-    }));
-    const id = idOf(data.period_id);
-    if (id === undefined)
-        warning('Feishu created the period but answered without a usable period_id, so the period_id output is empty.');
-    const startMonth = parseMonth(String(data.start_month)) ?? start;
-    return { id: id ?? '', startMonth, endMonth: parseMonth(String(data.end_month)) };
-}
-async function unansweredCreate(client, settings, error, start) {
-    if (settings.allowExisting) {
-        const found = await findPeriod(client, start).catch(() => undefined);
-        if (found) {
-            info(`The create got no answer, but the period is there: ${found.id} (${formatMonth(found.startMonth)} to ${formatMonth(found.endMonth)}).`);
-            return { ...found, created: false, dryRun: false };
-        }
-    }
-    const then = settings.allowExisting
-        ? 'it is not in the list yet, so re-run the job'
-        : 're-run with allow_existing: true to find it';
-    throw error.with({ hint: `The request may have reached Feishu, so the period may exist now: ${then}.` });
-}
-async function existingPeriod(client, settings, error, start, rule) {
-    if (!settings.allowExisting) {
-        if (!error.details.earlierAnswerLost) {
-            throw error.with({
-                hint: `The period starting ${formatMonth(start)} exists already; set allow_existing: true to accept an existing period as success.`,
-            });
-        }
-        const found = await findPeriod(client, start).catch(() => undefined);
-        const which = found?.id ? ` (period_id ${found.id})` : '';
-        throw error.with({
-            hint: `An earlier attempt of this same run, whose answer was lost, may have created it${which}. Set allow_existing: true to accept an existing period as success.`,
+async function postWebhook(transport, webhook, message, maxRetries, now) {
+    const operation = 'Posting the announcement to the group webhook';
+    const timestamp = Math.floor(now.getTime() / 1000);
+    const signed = webhook.secret
+        ? { timestamp: String(timestamp), sign: webhookSignature(timestamp, webhook.secret) }
+        : {};
+    const payload = JSON.stringify({ ...signed, ...message });
+    await withRetries(operation, maxRetries, failure => (failure.kind === 'network' && !failure.fields.unanswered ? failure.fields.detail : undefined), async () => {
+        const answer = await transport.exchange({
+            operation,
+            url: webhook.url,
+            method: 'POST',
+            headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'feishu-okr-period' },
+            payload,
         });
-    }
-    info(`A period for ${formatMonth(start)} exists already (code 1001008); allow_existing is true, so looking it up.`);
-    if (error.details.earlierAnswerLost)
-        info('An earlier attempt of this run, whose answer was lost, has probably created it.');
-    let found;
-    let why = 'none of the listed periods could be matched to it';
-    try {
-        found = await findPeriod(client, start);
-    }
-    catch (listError) {
-        why = `listing the periods failed: ${describeFailure(listError)}`;
-    }
-    if (found) {
-        info(`Found the existing period ${found.id} (${formatMonth(found.startMonth)} to ${formatOptionalMonth(found.endMonth)}).`);
-        return { ...found, created: false, dryRun: false };
-    }
-    warning(`A period for ${formatMonth(start)} exists already (code 1001008), so the step succeeds, but the period_id output is empty: ${why}`);
-    return { id: '', startMonth: start, endMonth: rule && periodEnd(rule, start), created: false, dryRun: false };
-}
-async function findPeriod(client, start) {
-    let holding;
-    let pageToken;
-    for (let page = 1; page <= MAX_PAGES; page++) {
-        const query = new URLSearchParams({ page_size: String(PAGE_SIZE) });
-        if (pageToken)
-            query.set('page_token', pageToken);
-        const data = record(await client.call('Listing OKR periods', 'GET', `${PERIODS_PATH}?${query.toString()}`));
-        for (const period of (Array.isArray(data.items) ? data.items : []).map(toPeriod)) {
-            if (period === undefined)
-                continue;
-            if (period.startMonth === start)
-                return period;
-            if (period.startMonth < start && start <= period.endMonth)
-                holding ??= period;
-        }
-        const next = typeof data.page_token === 'string' ? data.page_token : '';
-        if (data.has_more !== true || next === '' || next === pageToken)
-            break;
-        pageToken = next;
-    }
-    return holding;
-}
-function toPeriod(item) {
-    const { id: rawId, period_start_time: startTime, period_end_time: endTime } = record(item);
-    const id = idOf(rawId);
-    const startMs = Number(startTime);
-    const endMs = Number(endTime);
-    if (id === undefined || !startTime || !endTime || !Number.isFinite(startMs) || !Number.isFinite(endMs))
-        return undefined;
-    return { id, startMonth: monthOfPeriodStart(startMs), endMonth: monthOfPeriodEnd(endMs) };
-}
-function idOf(value) {
-    if (typeof value === 'string' && value !== '')
-        return value;
-    return Number.isSafeInteger(value) ? String(value) : undefined;
-}
-async function fetchRules(client) {
-    const data = record(await client.call('Listing period rules', 'GET', RULES_PATH));
-    return (Array.isArray(data.period_rules) ? data.period_rules : []).flatMap(item => {
-        const { period_rule_id: id, type, length, first_month: firstMonth } = record(item);
-        return typeof id === 'string'
-            ? [{ id, type: String(type), length: Number(length), firstMonth: Number(firstMonth) }]
-            : [];
+        readWebhookAnswer(operation, answer.status, answer.body);
     });
 }
-async function fetchRule(client, periodRuleId) {
-    const rules = await fetchRules(client);
-    const rule = rules.find(candidate => candidate.id === periodRuleId);
-    if (!rule)
-        throw new ActionError(`No period rule has the id ${periodRuleId} in this tenant (input 'period_rule_id'). ${listRules(rules)}`);
-    if (!isWholeNumber(rule.length, 1, 120) || !isWholeNumber(rule.firstMonth, 1, 12)) {
-        throw new ActionError(`Period rule ${periodRuleId} has length ${rule.length} and first month ${rule.firstMonth}, from which no start month can be computed.`);
+function readWebhookAnswer(operation, status, body) {
+    let parsed;
+    try {
+        parsed = JSON.parse(body);
     }
-    return rule;
+    catch {
+        parsed = undefined;
+    }
+    const code = isRecord(parsed) ? (parsed.code ?? parsed.StatusCode) : undefined;
+    if (!isRecord(parsed) || typeof code !== 'number') {
+        throw new Failure({
+            kind: 'unreadable',
+            operation,
+            status,
+            detail: `HTTP ${status}, not a Feishu answer: ${clean(body, 120) || 'an empty body'}`,
+        });
+    }
+    if (code === 0)
+        return;
+    const msg = parsed.msg ?? parsed.StatusMessage;
+    const hint = webhook_HINTS[code];
+    throw new Failure({
+        kind: 'refused',
+        operation,
+        status,
+        code,
+        msg: clean(typeof msg === 'string' ? msg : ''),
+        hints: hint ? [hint] : [],
+    });
+}
+
+;// CONCATENATED MODULE: ./src/notify/announce.ts
+
+
+
+
+
+const MESSAGE_SCOPES = ['im:message:send_as_bot', 'im:message'];
+const MESSAGE_HINTS = {
+    230001: 'Check notify_chat_id: it must be the chat_id (oc_…) of a chat in this tenant.',
+    230002: "The app's bot is not in the chat: add the bot to the group (group settings → Bots → Add bot).",
+    230006: 'Enable the bot capability of the app (developer console → Add features → Bot) and publish a new version.',
+    230013: 'The bot may not speak in this chat: check who may send messages in the group settings.',
+    230027: "The app's bot lacks permission to send to this chat.",
+};
+async function announce(client, request, periods, created, runUrl) {
+    if (request.when === 'created' && created === 0) {
+        info('No period was created by this run, so no announcement is sent (notify_when: created).');
+        return { delivered: [], skipped: 'no period was created by this run' };
+    }
+    const text = renderText(request.template, { periods, runUrl });
+    const card = buildCard(text);
+    const channels = [];
+    if (request.chatId) {
+        const chatId = request.chatId;
+        channels.push([`chat ${chatId}`, () => sendAsBot(client, chatId, card, periods)]);
+    }
+    if (request.webhook) {
+        const webhook = request.webhook;
+        channels.push([
+            'the group webhook',
+            () => postWebhook(client.transport, webhook, { msg_type: 'interactive', card }, request.maxRetries, new Date()),
+        ]);
+    }
+    if (request.dryRun) {
+        info(`Dry run: would announce in ${channels.map(([where]) => where).join(' and ')}: ${JSON.stringify(card)}`);
+        return { delivered: [], skipped: 'dry run' };
+    }
+    const delivered = [];
+    const failures = [];
+    for (const [where, send] of channels) {
+        try {
+            await send();
+            info(`Announced the period${periods.length === 1 ? '' : 's'} in ${where}.`);
+            delivered.push(where);
+        }
+        catch (error) {
+            if (!isFailure(error))
+                throw error;
+            failures.push(error);
+        }
+    }
+    if (failures.length === 0)
+        return { delivered };
+    const opened = periods.map(p => `${p.startMonth} to ${p.endMonth}${p.id ? ` (${p.id})` : ''}`).join(', ');
+    return {
+        delivered,
+        failure: new Failure({
+            kind: 'announcement',
+            detail: `The period${periods.length === 1 ? ' is' : 's are'} open (${opened}), but the announcement was not sent: ${failures.map(describeFailure).join(' ')}`,
+            hints: [
+                delivered.length ? `It did reach ${delivered.join(' and ')}.` : undefined,
+                'To send it again, re-run with notify_when: always and allow_existing: true.',
+            ].filter((hint) => hint !== undefined),
+        }),
+    };
+}
+async function sendAsBot(client, chatId, card, periods) {
+    try {
+        await client.call({
+            operation: `Sending the announcement to chat ${chatId}`,
+            method: 'POST',
+            path: '/open-apis/im/v1/messages?receive_id_type=chat_id',
+            body: {
+                receive_id: chatId,
+                msg_type: 'interactive',
+                content: JSON.stringify(card),
+                uuid: messageUuid(chatId, periods),
+            },
+            scopes: MESSAGE_SCOPES,
+        });
+    }
+    catch (error) {
+        throw isRefusal(error) ? error.withHint(MESSAGE_HINTS[error.fields.code ?? 0]) : error;
+    }
+}
+function messageUuid(chatId, periods) {
+    const key = [chatId, ...periods.map(p => `${p.id}:${p.startMonth}:${p.endMonth}`)].join('|');
+    return `okr-${(0,external_node_crypto_.createHash)('sha256').update(key).digest('hex').slice(0, 40)}`;
+}
+
+;// CONCATENATED MODULE: ./src/okr/api.ts
+
+
+
+
+const OKR_CODES = {
+    unknownError: 1009999,
+    ruleNotFound: 1001004,
+    periodExists: 1001008,
+    monthDoesNotFitRule: 1001009,
+};
+const STATUS_NAMES = { 0: 'default', 1: 'normal', 2: 'invalid', 3: 'hidden' };
+const PERIODS_PATH = '/open-apis/okr/v1/periods';
+const RULES_PATH = '/open-apis/okr/v1/period_rules';
+const WRITE = ['okr:okr'];
+const READ = ['okr:okr:readonly', 'okr:okr'];
+const PAGE_SIZE = 100;
+const MAX_PAGES = 50;
+const api_HINTS = {
+    1009999: 'Feishu had an internal error; re-run the job, and if it persists give the log id to Feishu support.',
+    1001001: 'Check period_rule_id and start_month.',
+    1001002: 'The app may not manage OKR: ask the OKR admin to give the app OKR admin access.',
+    1001003: 'Feishu could not find the user the request acts for.',
+    1001004: 'No period rule has that period_rule_id in this tenant.',
+    1000403: "The OKR open API needs the OKR Business edition; this tenant's OKR is the Standard edition.",
+    1001008: 'A period for that time already exists.',
+    1001009: "start_month must be a month on which the rule's periods start.",
+};
+class OkrApi {
+    client;
+    periods;
+    constructor(client) {
+        this.client = client;
+    }
+    async createPeriod(periodRuleId, start) {
+        const data = await this.call({
+            operation: 'Creating the OKR period',
+            method: 'POST',
+            path: PERIODS_PATH,
+            body: { period_rule_id: periodRuleId, start_month: formatMonth(start) },
+            scopes: WRITE,
+        });
+        this.periods = undefined;
+        return {
+            id: digitsId(data.period_id),
+            startMonth: monthField(data.start_month) ?? start,
+            endMonth: monthField(data.end_month),
+        };
+    }
+    async listPeriods(fresh = false) {
+        if (this.periods && !fresh)
+            return this.periods;
+        const periods = [];
+        let pageToken;
+        for (let page = 1; page <= MAX_PAGES; page++) {
+            const query = new URLSearchParams({ page_size: String(PAGE_SIZE) });
+            if (pageToken)
+                query.set('page_token', pageToken);
+            const data = await this.call({
+                operation: 'Listing OKR periods',
+                method: 'GET',
+                path: `${PERIODS_PATH}?${query.toString()}`,
+                scopes: READ,
+            });
+            periods.push(...array(data.items).map(toListedPeriod));
+            const next = typeof data.page_token === 'string' && data.page_token.length <= 1024 ? data.page_token : '';
+            if (data.has_more !== true || next === '' || next === pageToken)
+                break;
+            pageToken = next;
+        }
+        this.periods = periods;
+        return periods;
+    }
+    async listRules() {
+        const data = await this.call({ operation: 'Listing period rules', method: 'GET', path: RULES_PATH, scopes: READ });
+        return array(data.period_rules).flatMap(item => {
+            const { period_rule_id: rawId, type, length, first_month: firstMonth } = record(item);
+            const id = digitsId(rawId);
+            if (id === undefined)
+                return [];
+            return [
+                {
+                    id,
+                    type: typeof type === 'string' ? clean(type, 20) : '?',
+                    length: Number(length),
+                    firstMonth: Number(firstMonth),
+                },
+            ];
+        });
+    }
+    async setStatus(periodId, status) {
+        await this.call({
+            operation: `Setting the status of OKR period ${periodId}`,
+            method: 'PATCH',
+            path: `${PERIODS_PATH}/${periodId}`,
+            body: { status },
+            scopes: WRITE,
+        });
+        this.periods = undefined;
+    }
+    async call(call) {
+        try {
+            return await this.client.call({ ...call, transientCodes: [OKR_CODES.unknownError] });
+        }
+        catch (error) {
+            throw isRefusal(error) ? error.withHint(api_HINTS[error.fields.code ?? 0]) : error;
+        }
+    }
+}
+function toListedPeriod(item) {
+    const fields = record(item);
+    const start = epochMs(fields.period_start_time);
+    const end = epochMs(fields.period_end_time);
+    const known = start !== undefined && end !== undefined && start <= end;
+    const status = fields.status;
+    const name = typeof fields.en_name === 'string' ? fields.en_name : typeof fields.zh_name === 'string' ? fields.zh_name : '';
+    return {
+        id: digitsId(fields.id),
+        startMonth: known ? monthOfPeriodStart(start) : undefined,
+        endMonth: known ? monthOfPeriodEnd(end) : undefined,
+        status: status === 0 || status === 1 || status === 2 || status === 3 ? status : undefined,
+        name: clean(name, 60),
+    };
+}
+function epochMs(value) {
+    const text = typeof value === 'number' ? String(value) : value;
+    if (typeof text !== 'string' || !/^\d{1,15}$/.test(text))
+        return undefined;
+    const ms = Number(text);
+    return ms < 253402300800000 ? ms : undefined;
+}
+function monthField(value) {
+    return typeof value === 'string' ? parseMonth(value) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/okr/open.ts
+
+
+
+
+const RULE_LIST_LIMIT = 20;
+async function openPeriods(okr, request, today) {
+    const opener = new Opener(okr, request);
+    const first = await opener.firstMonth(today);
+    const periods = [];
+    for (let index = 0; index < request.count; index++) {
+        const start = first + index * (opener.rule?.length ?? 0);
+        try {
+            periods.push(await opener.open(start));
+        }
+        catch (error) {
+            if (!isFailure(error))
+                throw error;
+            return { periods, failure: request.count === 1 ? error : partway(error, periods, index, request.count, start) };
+        }
+    }
+    return { periods };
+}
+class Opener {
+    okr;
+    request;
+    rule;
+    constructor(okr, request) {
+        this.okr = okr;
+        this.request = request;
+    }
+    async firstMonth(today) {
+        const { start, count, dryRun, periodRuleId, timeZone } = this.request;
+        if ('month' in start) {
+            if (count > 1 || dryRun)
+                await this.fetchRule();
+            return start.month;
+        }
+        const rule = await this.fetchRule();
+        const thisMonth = monthAt(today, timeZone);
+        const holdingToday = periodStartHolding(rule, thisMonth);
+        const month = start.relative === 'current' ? holdingToday : holdingToday + rule.length;
+        info(`start_month '${start.relative}' is ${formatMonth(month)}: rule ${periodRuleId} is ${describeRule(rule)}, and today is in ${formatMonth(thisMonth)} in ${timeZone}.`);
+        return month;
+    }
+    async open(start) {
+        if (this.request.dryRun)
+            return this.dryRun(start);
+        info(`Creating the OKR period that starts ${formatMonth(start)}, under period rule ${this.request.periodRuleId}.`);
+        let created;
+        try {
+            created = await this.okr.createPeriod(this.request.periodRuleId, start);
+        }
+        catch (error) {
+            if (!isFailure(error))
+                throw error;
+            if (error.kind !== 'refused' && error.fields.unanswered)
+                return this.unanswered(error, start);
+            if (isRefusal(error, OKR_CODES.periodExists))
+                return this.existing(error, start);
+            if (isRefusal(error, OKR_CODES.monthDoesNotFitRule))
+                throw await this.explainMismatch(error, start);
+            if (isRefusal(error, OKR_CODES.ruleNotFound))
+                throw await this.explainUnknownRule(error);
+            throw error;
+        }
+        const id = usableId(created.id, 'Feishu created the period');
+        const endMonth = created.endMonth ?? (this.rule && periodEnd(this.rule, start));
+        info(`Created OKR period ${id || '(no id)'} (${formatMonth(created.startMonth)} to ${formatOptionalMonth(endMonth)}).`);
+        return { id, startMonth: created.startMonth, endMonth, result: 'created' };
+    }
+    async dryRun(start) {
+        const rule = await this.fetchRule();
+        if (!startsPeriod(rule, start))
+            throw new Failure({ kind: 'rule', detail: doesNotFit(rule, start) });
+        const end = periodEnd(rule, start);
+        const { exact, others } = matches(await this.okr.listPeriods(), start, end);
+        if (exact) {
+            if (!this.request.allowExisting)
+                throw existsFailure(start, exact);
+            const id = usableId(exact.id, 'The list of periods names it');
+            info(`Dry run: the OKR period ${formatMonth(start)} to ${formatMonth(end)} exists already (${id || 'no id'}).`);
+            return { id, startMonth: start, endMonth: end, result: 'existed' };
+        }
+        if (others.length) {
+            warning(`Dry run: ${describePeriods(others)} overlaps the period ${formatMonth(start)} to ${formatMonth(end)}; Feishu may refuse to create it (code 1001008) if it does not let periods of different rules overlap.`);
+        }
+        info(`Dry run: would create the OKR period ${formatMonth(start)} to ${formatMonth(end)}; nothing was created.`);
+        return { id: '', startMonth: start, endMonth: end, result: 'would create' };
+    }
+    async unanswered(error, start) {
+        if (this.request.allowExisting) {
+            const found = await this.lookUp(start, true).catch(() => undefined);
+            if (found?.exact) {
+                const id = usableId(found.exact.id, 'The list of periods names it');
+                info(`The create got no answer, but the period is there: ${id || '(no id)'} (${formatMonth(start)} to ${formatMonth(found.end)}).`);
+                return { id, startMonth: start, endMonth: found.end, result: 'existed' };
+            }
+        }
+        const then = this.request.allowExisting
+            ? 'it is not in the list yet, so re-run the job'
+            : 're-run with allow_existing: true to find it';
+        throw error.withHint(`The request may have reached Feishu, so the period may exist now: ${then}.`);
+    }
+    async existing(error, start) {
+        const lost = error.fields.unanswered === true;
+        if (!this.request.allowExisting) {
+            if (!lost) {
+                throw error.withHint(`The period starting ${formatMonth(start)} exists already; set allow_existing: true to accept an existing period as success.`);
+            }
+            const found = await this.lookUp(start, true).catch(() => undefined);
+            const id = found?.exact?.id;
+            throw error.withHint(`An earlier attempt of this same run, whose answer was lost, may have created it${id ? ` (period_id ${id})` : ''}. Set allow_existing: true to accept an existing period as success.`);
+        }
+        info(`A period for ${formatMonth(start)} exists already (code 1001008); allow_existing is true, so looking it up.`);
+        if (lost)
+            info('An earlier attempt of this run, whose answer was lost, has probably created it.');
+        let found;
+        try {
+            found = await this.lookUp(start, lost);
+        }
+        catch (listError) {
+            return this.unidentified(start, `listing the periods failed: ${describeFailure(listError)}`);
+        }
+        if (found.exact) {
+            const id = usableId(found.exact.id, 'The list of periods names it');
+            info(`Found the existing period ${id || '(no id)'} (${formatMonth(start)} to ${formatMonth(found.end)}).`);
+            return { id, startMonth: start, endMonth: found.end, result: 'existed' };
+        }
+        if (found.others.length) {
+            throw error.withHint(`The period asked for (${formatMonth(start)} to ${formatOptionalMonth(found.end)}, rule ${this.request.periodRuleId}) does not exist and cannot be created: ${describePeriods(found.others)} occupies that time.`);
+        }
+        return this.unidentified(start, 'none of the listed periods could be matched to it.');
+    }
+    unidentified(start, why) {
+        warning(`A period for ${formatMonth(start)} exists already (code 1001008), so the step succeeds, but the period_id output is empty: ${why}`);
+        return { id: '', startMonth: start, endMonth: this.rule && periodEnd(this.rule, start), result: 'existed' };
+    }
+    async lookUp(start, fresh) {
+        const periods = await this.okr.listPeriods(fresh);
+        if (!periods.some(p => p.startMonth !== undefined) && !this.rule)
+            return { others: [] };
+        const end = periodEnd(await this.fetchRule(), start);
+        return { ...matches(periods, start, end), end };
+    }
+    async fetchRule() {
+        if (this.rule)
+            return this.rule;
+        const { periodRuleId } = this.request;
+        const rules = await this.okr.listRules();
+        const rule = rules.find(candidate => candidate.id === periodRuleId);
+        if (!rule) {
+            throw new Failure({
+                kind: 'rule',
+                detail: `No period rule has the id ${periodRuleId} in this tenant (input 'period_rule_id'). ${listRules(rules)}`,
+            });
+        }
+        if (!isWholeNumber(rule.length, 1, 120) || !isWholeNumber(rule.firstMonth, 1, 12)) {
+            throw new Failure({
+                kind: 'rule',
+                detail: `Period rule ${periodRuleId} has length ${rule.length} and first month ${rule.firstMonth}, from which no start month can be computed.`,
+            });
+        }
+        this.rule = rule;
+        return rule;
+    }
+    async explainMismatch(error, start) {
+        try {
+            const rule = await this.fetchRule();
+            return startsPeriod(rule, start) ? error : error.withHint(doesNotFit(rule, start));
+        }
+        catch {
+            return error;
+        }
+    }
+    async explainUnknownRule(error) {
+        try {
+            return error.withHint(listRules(await this.okr.listRules()));
+        }
+        catch {
+            return error;
+        }
+    }
+}
+function matches(periods, start, end) {
+    const known = periods.filter(p => p.startMonth !== undefined && p.endMonth !== undefined);
+    const exact = known.find(p => p.startMonth === start && p.endMonth === end);
+    const others = known.filter(p => p !== exact && p.startMonth <= end && p.endMonth >= start);
+    return { exact, others };
+}
+function existsFailure(start, period) {
+    return new Failure({
+        kind: 'refused',
+        operation: 'Creating the OKR period (dry run)',
+        detail: `${describePeriods([period])} exists already, so Feishu would answer code ${OKR_CODES.periodExists}`,
+        hints: [
+            `The period starting ${formatMonth(start)} exists already; set allow_existing: true to accept an existing period as success.`,
+        ],
+    });
+}
+function usableId(id, what) {
+    if (id !== undefined)
+        return id;
+    warning(`${what}, but Feishu's answer had no usable period_id (a string of digits), so the period_id output is empty.`);
+    return '';
+}
+function describePeriods(periods) {
+    const described = periods.map(p => `period ${p.id ?? '(no usable id)'} (${formatOptionalMonth(p.startMonth)} to ${formatOptionalMonth(p.endMonth)})`);
+    return described.join(' and ');
+}
+function partway(cause, done, index, count, start) {
+    const list = done.map(p => `${formatMonth(p.startMonth)} (${p.result}${p.id ? `, ${p.id}` : ''})`).join(', ');
+    return new Failure({
+        kind: 'partial',
+        detail: `Period ${index + 1} of ${count} (starting ${formatMonth(start)}) failed`,
+        cause,
+        hints: [
+            done.length ? `Done before it: ${list}.` : 'No period was opened.',
+            'Re-run with allow_existing: true to complete the rest; the periods that exist are found, not created again.',
+        ],
+    });
 }
 function isWholeNumber(value, least, most) {
     return Number.isInteger(value) && value >= least && value <= most;
@@ -32347,8 +32898,11 @@ function isWholeNumber(value, least, most) {
 function listRules(rules) {
     if (rules.length === 0)
         return 'The tenant has no period rules; an OKR admin sets them up in the OKR admin console.';
-    const lines = rules.map(rule => `${rule.id} (type ${rule.type}, length ${rule.length}, first month ${rule.firstMonth}: ${describeRule(rule)})`);
-    return `The tenant's period rules: ${lines.join('; ')}.`;
+    const lines = rules
+        .slice(0, RULE_LIST_LIMIT)
+        .map(rule => `${rule.id} (type ${rule.type}, length ${rule.length}, first month ${rule.firstMonth}: ${describeRule(rule)})`);
+    const more = rules.length > RULE_LIST_LIMIT ? `; and ${rules.length - RULE_LIST_LIMIT} more` : '';
+    return `The tenant's period rules: ${lines.join('; ')}${more}.`;
 }
 function doesNotFit(rule, start) {
     const doesNot = `${formatMonth(start)} does not start a period of rule ${rule.id}: ${describeRule(rule)}`;
@@ -32357,25 +32911,150 @@ function doesNotFit(rule, start) {
     const [before, after] = neighbouringStarts(rule, start);
     return `${doesNot}; try ${formatMonth(before)} or ${formatMonth(after)}.`;
 }
-async function explainMismatch(client, error, periodRuleId, start, known) {
-    try {
-        const rule = known ?? (await fetchRule(client, periodRuleId));
-        return startsPeriod(rule, start) ? error : error.with({ hint: doesNotFit(rule, start) });
+
+;// CONCATENATED MODULE: ./src/okr/retire.ts
+
+
+
+
+const STATUS = { hide: 3, invalid: 2 };
+async function retirePeriods(okr, request, today, opened) {
+    const lastEligible = monthAt(today, request.timeZone) - 1 - request.afterMonths;
+    const due = (await okr.listPeriods())
+        .filter((period) => isDue(period, lastEligible, opened))
+        .sort((a, b) => a.startMonth - b.startMonth || a.endMonth - b.endMonth);
+    const status = STATUS[request.mode];
+    const verb = request.mode === 'hide' ? 'hide' : 'mark invalid';
+    if (due.length === 0) {
+        info(`No period ended in ${formatMonth(lastEligible)} or before and is still normal: nothing to ${verb}.`);
+        return { periods: [] };
     }
-    catch {
-        return error;
+    const done = [];
+    for (const [index, period] of due.entries()) {
+        const retired = { id: period.id, startMonth: period.startMonth, endMonth: period.endMonth, status };
+        const months = `${formatMonth(period.startMonth)} to ${formatMonth(period.endMonth)}`;
+        if (request.dryRun) {
+            info(`Dry run: would ${verb} OKR period ${period.id} (${months}); nothing was changed.`);
+            done.push(retired);
+            continue;
+        }
+        try {
+            await okr.setStatus(period.id, status);
+        }
+        catch (error) {
+            if (!isFailure(error))
+                throw error;
+            const left = due.slice(index).map(p => p.id);
+            return {
+                periods: done,
+                failure: new Failure({
+                    kind: 'partial',
+                    detail: `Could not ${verb} OKR period ${period.id} (${months})`,
+                    cause: error,
+                    hints: [
+                        done.length ? `Changed before it: ${done.map(p => p.id).join(', ')}.` : 'No period was changed.',
+                        `Not changed: ${left.join(', ')}. A re-run finishes the job: the periods already changed are skipped.`,
+                    ],
+                }),
+            };
+        }
+        info(`OKR period ${period.id} (${months}) is now ${STATUS_NAMES[status]}.`);
+        done.push(retired);
     }
+    return { periods: done };
 }
-async function explainUnknownRule(client, error) {
-    try {
-        return error.with({ hint: listRules(await fetchRules(client)) });
+function isDue(period, lastEligible, opened) {
+    const { id, startMonth, endMonth, status } = period;
+    if (id === undefined || startMonth === undefined || endMonth === undefined)
+        return false;
+    return (status === 0 || status === 1) && endMonth <= lastEligible && !opened.has(id);
+}
+
+;// CONCATENATED MODULE: ./src/report.ts
+
+
+
+function setOutputs({ opening, retiring }) {
+    const [first] = opening.periods;
+    if (first) {
+        setOutput('period_id', first.id);
+        setOutput('start_month', formatMonth(first.startMonth));
+        setOutput('end_month', first.endMonth === undefined ? '' : formatMonth(first.endMonth));
+        setOutput('created', String(first.result === 'created'));
     }
-    catch {
-        return error;
+    const periods = opening.periods.map(period => ({
+        period_id: period.id,
+        start_month: formatMonth(period.startMonth),
+        end_month: period.endMonth === undefined ? '' : formatMonth(period.endMonth),
+        created: period.result === 'created',
+    }));
+    setOutput('periods', JSON.stringify(periods));
+    setOutput('created_count', String(opening.periods.filter(period => period.result === 'created').length));
+    const retired = (retiring?.periods ?? []).map(period => ({
+        period_id: period.id,
+        start_month: formatMonth(period.startMonth),
+        end_month: formatMonth(period.endMonth),
+        status: period.status,
+    }));
+    setOutput('retired', JSON.stringify(retired));
+}
+function setNotified(announcement) {
+    setOutput('notified', String((announcement?.delivered.length ?? 0) > 0));
+}
+async function writeSummary(report) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    const { settings, opening, retiring, announcement, failure } = report;
+    const dryRun = settings.open.dryRun;
+    const host = new URL(settings.client.baseUrl).host;
+    const title = `OKR period${settings.open.count > 1 ? 's' : ''}${dryRun ? ' (dry run)' : ''}`;
+    const summary = summary_summary.addHeading(report_escape(title), 3);
+    const rows = opening.periods.map(period => [
+        period.id || (dryRun ? '(none: dry run)' : '(unknown)'),
+        formatMonth(period.startMonth),
+        formatOptionalMonth(period.endMonth),
+        RESULTS[period.result](dryRun),
+        host,
+    ]);
+    summary.addRaw(table(['Period id', 'Start month', 'End month', 'Result', 'Domain'], rows), true);
+    if (retiring && settings.retire) {
+        const newStatus = STATUS_NAMES[settings.retire.mode === 'hide' ? 3 : 2];
+        summary.addHeading(dryRun ? `Periods to ${settings.retire.mode === 'hide' ? 'hide' : 'mark invalid'} (dry run)` : 'Periods retired', 4);
+        summary.addRaw(retiring.periods.length
+            ? table(['Period id', 'Start month', 'End month', 'New status'], retiring.periods.map(p => [p.id, formatMonth(p.startMonth), formatMonth(p.endMonth), newStatus]))
+            : `<p>None: no period ended ${settings.retire.afterMonths} months or more before this month and is still normal.</p>`, true);
     }
+    if (announcement)
+        summary.addRaw(`<p>${report_escape(announced(announcement))}</p>`, true);
+    if (failure)
+        summary.addRaw(`<p><strong>Failed:</strong> ${report_escape(failure)}</p>`, true);
+    await summary.write();
+}
+const RESULTS = {
+    created: () => 'created',
+    existed: dryRun => (dryRun ? 'dry run: exists already' : 'already existed'),
+    'would create': () => 'dry run: nothing created',
+};
+function announced({ delivered, skipped, failure }) {
+    if (delivered.length)
+        return `Announced in ${delivered.join(' and ')}.${failure ? ' Not everywhere: see the failure below.' : ''}`;
+    if (failure)
+        return 'Announcement: not sent (see the failure below).';
+    return `Announcement: not sent (${skipped ?? 'nothing to send'}).`;
+}
+function table(header, rows) {
+    const cells = (tag, values) => `<tr>${values.map(v => `<${tag}>${report_escape(v)}</${tag}>`).join('')}</tr>`;
+    return `<table>${cells('th', header)}${rows.map(row => cells('td', row)).join('')}</table>`;
+}
+function report_escape(text) {
+    return text.replace(/[&<>"']/g, char => `&#${char.charCodeAt(0)};`);
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
 
 
 
@@ -32386,14 +33065,38 @@ async function run() {
     let client;
     try {
         const settings = readSettings();
-        client = new FeishuClient(settings);
-        await client.authenticate();
-        const outcome = await openPeriod(client, settings, new Date());
-        setOutputs(outcome);
-        await writeSummary(outcome, settings);
+        client = new FeishuClient(settings.client);
+        await client.authenticate().catch((error) => {
+            throw isFailure(error) && error.kind === 'unreadable' && error.fields.status === 404
+                ? error.withHint('Check the domain input: it must be the base URL of the Feishu Open Platform.')
+                : error;
+        });
+        const okr = new OkrApi(client);
+        const today = new Date();
+        const opening = await openPeriods(okr, settings.open, today);
+        const opened = new Set(opening.periods.map(period => period.id).filter(Boolean));
+        const retiring = settings.retire && !opening.failure ? await retirePeriods(okr, settings.retire, today, opened) : undefined;
+        const report = { settings, opening, retiring };
+        setOutputs(report);
+        if (settings.notify && opening.periods.length) {
+            const periods = opening.periods.map(period => ({
+                id: period.id,
+                startMonth: formatMonth(period.startMonth),
+                endMonth: formatOptionalMonth(period.endMonth),
+            }));
+            const created = opening.periods.filter(period => period.result === 'created').length;
+            report.announcement = await announce(client, settings.notify, periods, created, runUrl());
+        }
+        setNotified(report.announcement);
+        const failures = [opening.failure, retiring?.failure, report.announcement?.failure].filter((failure) => failure !== undefined);
+        if (failures.length)
+            report.failure = failures.map(describeFailure).join(' ');
+        await writeSummary(report);
+        if (report.failure)
+            setFailed(report.failure);
     }
     catch (error) {
-        if (!isExpectedFailure(error) && error instanceof Error && error.stack)
+        if (!isFailure(error) && error instanceof Error && error.stack)
             core_debug(error.stack);
         setFailed(describeFailure(error));
     }
@@ -32401,35 +33104,9 @@ async function run() {
         client?.dispose();
     }
 }
-function setOutputs(outcome) {
-    setOutput('period_id', outcome.id);
-    setOutput('start_month', formatMonth(outcome.startMonth));
-    setOutput('end_month', outcome.endMonth === undefined ? '' : formatMonth(outcome.endMonth));
-    setOutput('created', String(outcome.created));
-}
-async function writeSummary(outcome, settings) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    const result = outcome.dryRun ? 'dry run: nothing created' : outcome.created ? 'created' : 'already existed';
-    await summary
-        .addHeading(outcome.dryRun ? 'OKR period (dry run)' : 'OKR period', 3)
-        .addTable([
-        [
-            { data: 'Period id', header: true },
-            { data: 'Start month', header: true },
-            { data: 'End month', header: true },
-            { data: 'Result', header: true },
-            { data: 'Domain', header: true },
-        ],
-        [
-            outcome.id || (outcome.dryRun ? '(none: dry run)' : '(unknown)'),
-            formatMonth(outcome.startMonth),
-            formatOptionalMonth(outcome.endMonth),
-            result,
-            new URL(settings.baseUrl).host,
-        ],
-    ])
-        .write();
+function runUrl() {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: id } = process.env;
+    return server && repository && id ? `${server}/${repository}/actions/runs/${id}` : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts

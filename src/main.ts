@@ -1,55 +1,64 @@
 import * as core from '@actions/core'
-import { describeFailure, isExpectedFailure } from './errors.js'
 import { FeishuClient } from './feishu/client.js'
-import { readSettings, type Settings } from './inputs.js'
-import { formatMonth, formatOptionalMonth } from './months.js'
-import { type Outcome, openPeriod } from './okr.js'
+import { type Failure, describeFailure, isFailure } from './feishu/errors.js'
+import { readSettings } from './inputs.js'
+import { announce } from './notify/announce.js'
+import { OkrApi } from './okr/api.js'
+import { formatMonth, formatOptionalMonth } from './okr/months.js'
+import { openPeriods } from './okr/open.js'
+import { retirePeriods } from './okr/retire.js'
+import { type Report, setNotified, setOutputs, writeSummary } from './report.js'
 
+/**
+ * The step: settings → open the periods → retire old ones → outputs → announce → summary. What was done stands
+ * in the outputs and the summary even when a later part fails; the step then fails with one message.
+ */
 export async function run(): Promise<void> {
   let client: FeishuClient | undefined
   try {
     const settings = readSettings()
-    client = new FeishuClient(settings)
-    await client.authenticate()
-    const outcome = await openPeriod(client, settings, new Date())
-    setOutputs(outcome)
-    await writeSummary(outcome, settings)
+    client = new FeishuClient(settings.client)
+    await client.authenticate().catch((error: unknown) => {
+      throw isFailure(error) && error.kind === 'unreadable' && error.fields.status === 404
+        ? error.withHint('Check the domain input: it must be the base URL of the Feishu Open Platform.')
+        : error
+    })
+    const okr = new OkrApi(client)
+    const today = new Date()
+    const opening = await openPeriods(okr, settings.open, today)
+    const opened = new Set(opening.periods.map(period => period.id).filter(Boolean))
+    const retiring =
+      settings.retire && !opening.failure ? await retirePeriods(okr, settings.retire, today, opened) : undefined
+    const report: Report = { settings, opening, retiring }
+    setOutputs(report)
+
+    if (settings.notify && opening.periods.length) {
+      const periods = opening.periods.map(period => ({
+        id: period.id,
+        startMonth: formatMonth(period.startMonth),
+        endMonth: formatOptionalMonth(period.endMonth),
+      }))
+      const created = opening.periods.filter(period => period.result === 'created').length
+      report.announcement = await announce(client, settings.notify, periods, created, runUrl())
+    }
+    setNotified(report.announcement)
+
+    const failures = [opening.failure, retiring?.failure, report.announcement?.failure].filter(
+      (failure): failure is Failure => failure !== undefined,
+    )
+    if (failures.length) report.failure = failures.map(describeFailure).join(' ')
+    await writeSummary(report)
+    if (report.failure) core.setFailed(report.failure)
   } catch (error) {
-    if (!isExpectedFailure(error) && error instanceof Error && error.stack) core.debug(error.stack)
+    if (!isFailure(error) && error instanceof Error && error.stack) core.debug(error.stack)
     core.setFailed(describeFailure(error))
   } finally {
     client?.dispose()
   }
 }
 
-function setOutputs(outcome: Outcome): void {
-  core.setOutput('period_id', outcome.id)
-  core.setOutput('start_month', formatMonth(outcome.startMonth))
-  core.setOutput('end_month', outcome.endMonth === undefined ? '' : formatMonth(outcome.endMonth))
-  core.setOutput('created', String(outcome.created))
-}
-
-async function writeSummary(outcome: Outcome, settings: Settings): Promise<void> {
-  // Outside a runner (a local run) there is no summary file, and the period is no less open for it.
-  if (!process.env.GITHUB_STEP_SUMMARY) return
-  const result = outcome.dryRun ? 'dry run: nothing created' : outcome.created ? 'created' : 'already existed'
-  await core.summary
-    .addHeading(outcome.dryRun ? 'OKR period (dry run)' : 'OKR period', 3)
-    .addTable([
-      [
-        { data: 'Period id', header: true },
-        { data: 'Start month', header: true },
-        { data: 'End month', header: true },
-        { data: 'Result', header: true },
-        { data: 'Domain', header: true },
-      ],
-      [
-        outcome.id || (outcome.dryRun ? '(none: dry run)' : '(unknown)'),
-        formatMonth(outcome.startMonth),
-        formatOptionalMonth(outcome.endMonth),
-        result,
-        new URL(settings.baseUrl).host,
-      ],
-    ])
-    .write()
+/** The workflow run's page, from the variables the runner sets. */
+function runUrl(): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: id } = process.env
+  return server && repository && id ? `${server}/${repository}/actions/runs/${id}` : undefined
 }

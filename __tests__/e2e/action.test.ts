@@ -1,6 +1,17 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { type Emulator, type EmulatorOptions, PATHS, startEmulator } from '../../emulator/feishu.js'
-import { connection, CREATE, LIST, MONTHLY, printed, QUARTERLY, RULES, sent, TOKEN } from '../support/fixtures.js'
+import {
+  connection,
+  CREATE,
+  LIST,
+  MONTHLY,
+  onePeriodOutputs,
+  printed,
+  QUARTERLY,
+  RULES,
+  sent,
+  TOKEN,
+} from '../support/fixtures.js'
 import { runAction } from '../../emulator/runner.js'
 
 let emulator: Emulator
@@ -26,12 +37,14 @@ describe('creating a period', () => {
     expect(result.exitCode).toBe(0)
     expect(sent(emulator)).toEqual([TOKEN, CREATE])
     const [period] = emulator.periods()
-    expect(result.outputs).toEqual({
-      period_id: period.id,
-      start_month: '2027-01',
-      end_month: '2027-03',
-      created: 'true',
-    })
+    expect(result.outputs).toEqual(
+      onePeriodOutputs({
+        period_id: period.id,
+        start_month: '2027-01',
+        end_month: '2027-03',
+        created: 'true',
+      }),
+    )
     expect(result.stdout).toContain(`Created OKR period ${period.id} (2027-01 to 2027-03).`)
     expect(result.summary).toContain('<h3>OKR period</h3>')
     expect(result.summary).toContain(
@@ -146,13 +159,15 @@ describe('a period that exists already (1001008)', () => {
     const result = await run({ allow_existing: 'true' })
 
     expect(result.exitCode).toBe(0)
-    expect(result.outputs).toEqual({
-      period_id: '7000000000000000042',
-      start_month: '2027-01',
-      end_month: '2027-03',
-      created: 'false',
-    })
-    expect(sent(emulator)).toEqual([TOKEN, CREATE, LIST])
+    expect(result.outputs).toEqual(
+      onePeriodOutputs({
+        period_id: '7000000000000000042',
+        start_month: '2027-01',
+        end_month: '2027-03',
+        created: 'false',
+      }),
+    )
+    expect(sent(emulator)).toEqual([TOKEN, CREATE, LIST, RULES])
     expect(result.summary).toContain(
       '<td>7000000000000000042</td><td>2027-01</td><td>2027-03</td><td>already existed</td>',
     )
@@ -172,25 +187,26 @@ describe('a period that exists already (1001008)', () => {
       start_month: '1999-04',
       end_month: '1999-06',
     })
-    expect(sent(emulator)).toEqual([TOKEN, CREATE, LIST, LIST, LIST])
-    expect(emulator.requests.slice(2).map(request => request.query['page_token'] ?? '')).toEqual([
+    expect(sent(emulator)).toEqual([TOKEN, CREATE, LIST, LIST, LIST, RULES])
+    expect(emulator.requests.slice(2, 5).map(request => request.query['page_token'] ?? '')).toEqual([
       '',
       expect.stringMatching(/.+/),
       expect.stringMatching(/.+/),
     ])
   })
 
-  it('reports the period that holds the month when none starts on it', async () => {
+  it('never reports a period of another rule that holds the month: it names it and fails', async () => {
     await start({ periods: [{ period_rule_id: QUARTERLY, start_month: '2027-01', id: '7000000000000000042' }] })
     const result = await run({ period_rule_id: MONTHLY, start_month: '2027-02', allow_existing: 'true' })
 
-    expect(result.exitCode).toBe(0)
-    expect(result.outputs).toEqual({
-      period_id: '7000000000000000042',
-      start_month: '2027-01',
-      end_month: '2027-03',
-      created: 'false',
-    })
+    expect(result.exitCode).toBe(1)
+    expect(result.outputs).toMatchObject({ periods: '[]', created_count: '0' })
+    expect(result.outputs['period_id']).toBeUndefined()
+    expect(result.errors).toEqual([
+      expect.stringContaining(
+        `The period asked for (2027-02 to 2027-02, rule ${MONTHLY}) does not exist and cannot be created: period 7000000000000000042 (2027-01 to 2027-03) occupies that time.`,
+      ),
+    ])
   })
 
   it('reads 19-digit ids sent as bare numbers without rounding them', async () => {
@@ -213,7 +229,9 @@ describe('a period that exists already (1001008)', () => {
 
     expect(result.exitCode).toBe(0)
     expect(sent(emulator)).toEqual([TOKEN, CREATE, LIST, LIST])
-    expect(result.outputs).toEqual({ period_id: '', start_month: '2027-01', end_month: '', created: 'false' })
+    expect(result.outputs).toEqual(
+      onePeriodOutputs({ period_id: '', start_month: '2027-01', end_month: '', created: 'false' }),
+    )
     expect(result.warnings).toEqual([
       expect.stringMatching(
         /^A period for 2027-01 exists already \(code 1001008\), so the step succeeds, but the period_id output is empty: listing the periods failed: Listing OKR periods failed: Feishu answered code 1009999 .* Log id: \w+\.$/,
@@ -226,7 +244,9 @@ describe('a period that exists already (1001008)', () => {
     const result = await run({ allow_existing: 'true' })
 
     expect(result.exitCode).toBe(0)
-    expect(result.outputs).toEqual({ period_id: '', start_month: '2027-01', end_month: '', created: 'false' })
+    expect(result.outputs).toEqual(
+      onePeriodOutputs({ period_id: '', start_month: '2027-01', end_month: '', created: 'false' }),
+    )
     expect(result.warnings).toEqual([expect.stringContaining('the period_id output is empty')])
   })
 

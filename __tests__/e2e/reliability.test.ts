@@ -1,7 +1,17 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { createServer } from 'node:net'
 import { type Emulator, type Fault, PATHS, startEmulator } from '../../emulator/feishu.js'
-import { connection, CREATE, LIST, printed, QUARTERLY, sent, TOKEN } from '../support/fixtures.js'
+import {
+  connection,
+  CREATE,
+  LIST,
+  printed,
+  QUARTERLY,
+  RULES,
+  sent,
+  TOKEN,
+  onePeriodOutputs,
+} from '../support/fixtures.js'
 import { startHttpsProxy } from '../support/proxy.js'
 import { runAction } from '../../emulator/runner.js'
 
@@ -174,13 +184,15 @@ describe('a create whose answer was lost', () => {
 
       expect(result.exitCode).toBe(0)
       expect(emulator.periods()).toHaveLength(1)
-      expect(sent(emulator)).toEqual([TOKEN, CREATE, CREATE, LIST])
-      expect(result.outputs).toEqual({
-        period_id: emulator.periods()[0].id,
-        start_month: '2027-01',
-        end_month: '2027-03',
-        created: 'false',
-      })
+      expect(sent(emulator)).toEqual([TOKEN, CREATE, CREATE, LIST, RULES])
+      expect(result.outputs).toEqual(
+        onePeriodOutputs({
+          period_id: emulator.periods()[0].id,
+          start_month: '2027-01',
+          end_month: '2027-03',
+          created: 'false',
+        }),
+      )
       expect(result.stdout).toContain('An earlier attempt of this run, whose answer was lost, has probably created it.')
     },
   )
@@ -273,13 +285,15 @@ describe('a create left unanswered, with allow_existing', () => {
     const result = await run({ allow_existing: 'true', max_retries: '0' })
 
     expect(result.exitCode).toBe(0)
-    expect(sent(emulator)).toEqual([TOKEN, CREATE, LIST])
-    expect(result.outputs).toEqual({
-      period_id: emulator.periods()[0].id,
-      start_month: '2027-01',
-      end_month: '2027-03',
-      created: 'false',
-    })
+    expect(sent(emulator)).toEqual([TOKEN, CREATE, LIST, RULES])
+    expect(result.outputs).toEqual(
+      onePeriodOutputs({
+        period_id: emulator.periods()[0].id,
+        start_month: '2027-01',
+        end_month: '2027-03',
+        created: 'false',
+      }),
+    )
   })
 
   it('fails, saying to re-run, when the list does not have it', async () => {
@@ -315,7 +329,7 @@ describe('a 99991663 after a lost answer', () => {
     const result = await run()
 
     expect(result.exitCode).toBe(1)
-    expect(sent(emulator)).toEqual([TOKEN, CREATE, CREATE, TOKEN, CREATE, LIST])
+    expect(sent(emulator)).toEqual([TOKEN, CREATE, CREATE, TOKEN, CREATE, LIST, RULES])
     expect(result.errors[0]).toContain(
       'An earlier attempt of this same run, whose answer was lost, may have created it',
     )

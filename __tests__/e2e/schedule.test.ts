@@ -6,7 +6,17 @@ import {
   type EmulatorOptions,
   startEmulator,
 } from '../../emulator/feishu.js'
-import { connection, CREATE, QUARTERLY, RULES, sent, TOKEN, YEARLY } from '../support/fixtures.js'
+import {
+  connection,
+  CREATE,
+  LIST,
+  QUARTERLY,
+  RULES,
+  sent,
+  TOKEN,
+  YEARLY,
+  onePeriodOutputs,
+} from '../support/fixtures.js'
 import { type RunOptions, runAction } from '../../emulator/runner.js'
 
 let emulator: Emulator
@@ -95,9 +105,11 @@ describe('dry_run', () => {
     const result = await run({ start_month: '2027-04', dry_run: 'true' })
 
     expect(result.exitCode).toBe(0)
-    expect(sent(emulator)).toEqual([TOKEN, RULES])
+    expect(sent(emulator)).toEqual([TOKEN, RULES, LIST])
     expect(emulator.periods()).toEqual([])
-    expect(result.outputs).toEqual({ period_id: '', start_month: '2027-04', end_month: '2027-06', created: 'false' })
+    expect(result.outputs).toEqual(
+      onePeriodOutputs({ period_id: '', start_month: '2027-04', end_month: '2027-06', created: 'false' }),
+    )
     expect(result.stdout).toContain('Dry run: would create the OKR period 2027-04 to 2027-06; nothing was created.')
     expect(result.summary).toContain('<h3>OKR period (dry run)</h3>')
     expect(result.summary).toContain(
@@ -109,7 +121,7 @@ describe('dry_run', () => {
     await start()
     const result = await run({ start_month: 'next', dry_run: 'true' }, { now: '2027-03-17T01:00:00Z' })
 
-    expect(sent(emulator)).toEqual([TOKEN, RULES])
+    expect(sent(emulator)).toEqual([TOKEN, RULES, LIST])
     expect(result.outputs).toMatchObject({ start_month: '2027-04', end_month: '2027-06', created: 'false' })
   })
 

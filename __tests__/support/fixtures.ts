@@ -26,3 +26,20 @@ export function sent(emulator: Emulator): string[] {
 export function printed(run: ActionRun): string {
   return `${run.stdout}\n${run.stderr}`
 }
+
+/** Every output of a run that opened one period and did nothing else, from the four that describe it. */
+export function onePeriodOutputs(first: {
+  period_id: string
+  start_month: string
+  end_month: string
+  created: string
+}): Record<string, string> {
+  const period = { ...first, created: first.created === 'true' }
+  return {
+    ...first,
+    periods: JSON.stringify([period]),
+    created_count: first.created === 'true' ? '1' : '0',
+    retired: '[]',
+    notified: 'false',
+  }
+}

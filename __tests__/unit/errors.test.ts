@@ -1,21 +1,20 @@
 import { describe, expect, it } from '@jest/globals'
-import { ActionError, InputError, describeFailure, isExpectedFailure } from '../../src/errors.js'
-import { FeishuError, TransportError } from '../../src/feishu/errors.js'
+import { Failure, describeFailure, isRefusal } from '../../src/feishu/errors.js'
 
 const create = 'Creating the OKR period'
 
 describe('describeFailure', () => {
-  it('gives the code, msg, status, hint, troubleshooter and log id of a Feishu failure', () => {
-    const error = new FeishuError(
-      create,
-      403,
-      1000403,
-      'OpenAPI is unavailable in current edition (Standard edition).',
-      {
-        troubleshooter: 'https://open.feishu.cn/search?log_id=abc',
-        logId: '20270101abc',
-      },
-    )
+  it('gives the code, msg, status, hints, troubleshooter and log id of a refusal, in that order', () => {
+    const error = new Failure({
+      kind: 'refused',
+      operation: create,
+      status: 403,
+      code: 1000403,
+      msg: 'OpenAPI is unavailable in current edition (Standard edition).',
+      hints: ["The OKR open API needs the OKR Business edition; this tenant's OKR is the Standard edition."],
+      troubleshooter: 'https://open.feishu.cn/search?log_id=abc',
+      logId: '20270101abc',
+    })
     expect(describeFailure(error)).toBe(
       'Creating the OKR period failed: Feishu answered code 1000403 "OpenAPI is unavailable in current edition (Standard edition)." (HTTP 403). ' +
         "The OKR open API needs the OKR Business edition; this tenant's OKR is the Standard edition. " +
@@ -23,60 +22,66 @@ describe('describeFailure', () => {
     )
   })
 
-  it('names the scope from permission_violations', () => {
-    const error = new FeishuError(create, 400, 99991672, 'Access denied.', { scopes: ['okr:okr'] })
-    expect(describeFailure(error)).toContain('Grant the app the scope okr:okr in the developer console')
-  })
-
-  it.each([10003, 10014, 99991543])('says the credentials are wrong for token code %d', code => {
-    expect(describeFailure(new FeishuError('Getting the tenant access token', 400, code, 'x'))).toMatch(/app_id/)
-  })
-
-  it('adds what the caller knows, and the attempts, after the generic hint', () => {
-    const error = new FeishuError(create, 400, 1001008, 'Conflict period existed.').with({
-      hint: 'Set allow_existing: true.',
-      attempts: 2,
+  it('adds hints in the order the layers add them, then the attempts', () => {
+    const error = new Failure({
+      kind: 'refused',
+      operation: create,
+      status: 400,
+      code: 1001008,
+      msg: 'Conflict period existed.',
     })
+      .withHint('A period for that time already exists.')
+      .withHint('Set allow_existing: true.')
+      .with({ attempts: 2 })
     expect(describeFailure(error)).toBe(
       'Creating the OKR period failed: Feishu answered code 1001008 "Conflict period existed." (HTTP 400). ' +
         'A period for that time already exists. Set allow_existing: true. Gave up after 2 attempts.',
     )
   })
 
-  it('leaves out the hint for a code it does not know', () => {
-    expect(describeFailure(new FeishuError(create, 400, 4242, 'odd'))).toBe(
-      'Creating the OKR period failed: Feishu answered code 4242 "odd" (HTTP 400).',
-    )
+  it('keeps a failure unchanged when the hint is empty, and as a new value otherwise', () => {
+    const error = new Failure({ kind: 'timeout', operation: create, detail: 'no answer within 30 s (timeout_seconds)' })
+    expect(error.withHint(undefined)).toBe(error)
+    const hinted = error.withHint('Re-run.')
+    expect(hinted).not.toBe(error)
+    expect(error.hints).toEqual([])
+    expect(hinted.kind).toBe('timeout')
   })
 
-  it('describes a transport failure, and a 404 page as a wrong domain', () => {
-    expect(describeFailure(new TransportError(create, 'timeout', 'no answer within 30 s (timeout_seconds)'))).toBe(
-      'Creating the OKR period failed: no answer within 30 s (timeout_seconds).',
-    )
+  it('describes a transport failure with the attempts in its first sentence', () => {
     expect(
       describeFailure(
-        new TransportError(create, 'unreadable', 'HTTP 404, not a Feishu answer: <html>', { status: 404, logId: 'L1' }),
+        new Failure({
+          kind: 'network',
+          operation: create,
+          detail: 'the connection failed (ECONNREFUSED)',
+          attempts: 2,
+        }),
       ),
-    ).toBe(
-      'Creating the OKR period failed: HTTP 404, not a Feishu answer: <html>. Check the domain input: it must be the base URL of the Feishu Open Platform. Log id: L1.',
-    )
+    ).toBe('Creating the OKR period failed: the connection failed (ECONNREFUSED); gave up after 2 attempts.')
   })
 
-  it('passes an action error through, and marks a defect as unexpected', () => {
-    expect(describeFailure(new InputError('start_month', "Input 'start_month' must be …"))).toBe(
-      "Input 'start_month' must be …",
+  it('describes a failure without an operation by its detail, and one that wraps another', () => {
+    expect(describeFailure(new Failure({ kind: 'input', detail: "Input 'start_month' must be a month." }))).toBe(
+      "Input 'start_month' must be a month.",
     )
+    const cause = new Failure({ kind: 'refused', operation: create, status: 400, code: 4242, msg: 'odd' })
+    expect(
+      describeFailure(new Failure({ kind: 'partial', detail: 'Period 2 of 3 failed', cause, hints: ['Re-run.'] })),
+    ).toBe('Period 2 of 3 failed: Creating the OKR period failed: Feishu answered code 4242 "odd" (HTTP 400). Re-run.')
+  })
+
+  it('marks a defect as unexpected', () => {
     expect(describeFailure(new TypeError('x is undefined'))).toBe('Unexpected error: x is undefined')
   })
 })
 
-describe('isExpectedFailure', () => {
-  it('tells anticipated failures from defects', () => {
-    expect(
-      [new ActionError('a'), new FeishuError(create, 400, 1, ''), new TransportError(create, 'network', '')].every(
-        isExpectedFailure,
-      ),
-    ).toBe(true)
-    expect(isExpectedFailure(new TypeError('bug'))).toBe(false)
+describe('isRefusal', () => {
+  it('tells a refusal with a code from other failures', () => {
+    const refusal = new Failure({ kind: 'refused', code: 1001008 })
+    expect(isRefusal(refusal, 1001008)).toBe(true)
+    expect(isRefusal(refusal, 1001009)).toBe(false)
+    expect(isRefusal(new Failure({ kind: 'timeout' }))).toBe(false)
+    expect(isRefusal(new Error('x'))).toBe(false)
   })
 })

@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { InputError } from '../../src/errors.js'
-import { readSettings } from '../../src/inputs.js'
-import { parseMonth } from '../../src/months.js'
+import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
+import { Failure } from '../../src/feishu/errors.js'
+import { DEFAULTS, readSettings } from '../../src/inputs.js'
+import { DEFAULT_TEXT } from '../../src/notify/card.js'
+import { parseMonth } from '../../src/okr/months.js'
 
 const valid: Record<string, string> = {
   app_id: 'cli_a1b2c3d4e5f6',
@@ -16,6 +19,8 @@ const valid: Record<string, string> = {
   max_retries: '3',
 }
 
+const WEBHOOK = 'https://open.feishu.cn/open-apis/bot/v2/hook/0a1b2c3d-4e5f-6789-abcd-ef0123456789'
+
 let stdout: string[]
 const saved = { ...process.env }
 
@@ -24,15 +29,15 @@ function setInputs(inputs: Record<string, string>): void {
     process.env[`INPUT_${name.toUpperCase()}`] = value
 }
 
-function failure(inputs: Record<string, string>): InputError {
+function failure(inputs: Record<string, string>): Failure {
   setInputs(inputs)
   try {
     readSettings()
   } catch (error) {
-    if (error instanceof InputError) return error
+    if (error instanceof Failure && error.kind === 'input') return error
     throw error
   }
-  throw new Error('expected an InputError')
+  throw new Error('expected an input failure')
 }
 
 beforeEach(() => {
@@ -52,17 +57,75 @@ describe('readSettings', () => {
   it('turns valid inputs into settings', () => {
     setInputs({})
     expect(readSettings()).toEqual({
-      appId: 'cli_a1b2c3d4e5f6',
-      appSecret: 'app-secret-value',
-      periodRuleId: '6969864184272078374',
-      startMonth: { month: parseMonth('2027-01') },
-      allowExisting: false,
-      dryRun: false,
-      baseUrl: 'https://open.feishu.cn',
-      timeoutMs: 30_000,
-      maxRetries: 3,
-      timeZone: 'Asia/Shanghai',
+      client: {
+        appId: 'cli_a1b2c3d4e5f6',
+        appSecret: 'app-secret-value',
+        baseUrl: 'https://open.feishu.cn',
+        timeoutMs: 30_000,
+        maxRetries: 3,
+      },
+      open: {
+        periodRuleId: '6969864184272078374',
+        start: { month: parseMonth('2027-01') },
+        count: 1,
+        allowExisting: false,
+        dryRun: false,
+        timeZone: 'Asia/Shanghai',
+      },
+      retire: undefined,
+      notify: undefined,
     })
+  })
+
+  it('gives an optional input left empty the default action.yml declares', () => {
+    const manifest = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as {
+      inputs: Record<string, { required?: boolean; default?: string }>
+    }
+    const declared = Object.fromEntries(
+      Object.entries(manifest.inputs)
+        .filter(([, input]) => !input.required)
+        .map(([name, input]) => [name, input.default]),
+    )
+    expect(DEFAULTS).toEqual(declared)
+
+    const empty = Object.fromEntries(Object.keys(valid).map(name => [name, '']))
+    setInputs({ ...empty, app_id: 'cli_1', app_secret: 's', period_rule_id: '1', start_month: '2027-01' })
+    expect(readSettings()).toMatchObject({
+      client: { baseUrl: 'https://open.feishu.cn', timeoutMs: 30_000, maxRetries: 3 },
+      open: { count: 1, allowExisting: false, dryRun: false, timeZone: 'Asia/Shanghai' },
+      retire: undefined,
+      notify: undefined,
+    })
+  })
+
+  it('reads count, retire and the announcement', () => {
+    setInputs({
+      count: '4',
+      retire: 'hide',
+      retire_after_months: '6',
+      notify_chat_id: 'oc_abc123',
+      notify_webhook: WEBHOOK,
+      notify_webhook_secret: 'sign-secret',
+      notify_when: 'always',
+    })
+    const settings = readSettings()
+    expect(settings.open.count).toBe(4)
+    expect(settings.retire).toEqual({ mode: 'hide', afterMonths: 6, dryRun: false, timeZone: 'Asia/Shanghai' })
+    expect(settings.notify).toMatchObject({
+      chatId: 'oc_abc123',
+      webhook: { url: new URL(WEBHOOK), secret: 'sign-secret' },
+      template: DEFAULT_TEXT,
+      when: 'always',
+    })
+  })
+
+  it('masks the webhook URL, its token and its secret', () => {
+    setInputs({ notify_webhook: WEBHOOK, notify_webhook_secret: 'sign-secret' })
+    readSettings()
+    const masked = stdout.join('')
+    for (const secret of [WEBHOOK, '0a1b2c3d-4e5f-6789-abcd-ef0123456789', 'sign-secret']) {
+      expect(masked).toContain(`::add-mask::${secret}`)
+    }
   })
 
   it('masks the app secret', () => {
@@ -81,7 +144,7 @@ describe('readSettings', () => {
     ['http://[::1]:3000', 'http://[::1]:3000'],
   ])('takes domain %s as %s', (domain, baseUrl) => {
     setInputs({ domain })
-    expect(readSettings().baseUrl).toBe(baseUrl)
+    expect(readSettings().client.baseUrl).toBe(baseUrl)
   })
 
   it.each([
@@ -89,7 +152,7 @@ describe('readSettings', () => {
     ['next', { relative: 'next' }],
   ])('takes start_month %s relative to today', (startMonth, expected) => {
     setInputs({ start_month: startMonth, timezone: 'asia/shanghai' })
-    expect(readSettings()).toMatchObject({ startMonth: expected, timeZone: 'Asia/Shanghai' })
+    expect(readSettings().open).toMatchObject({ start: expected, timeZone: 'Asia/Shanghai' })
   })
 
   it.each([
@@ -100,26 +163,26 @@ describe('readSettings', () => {
     ['FALSE', false],
   ])('reads the boolean %s', (text, value) => {
     setInputs({ allow_existing: text, dry_run: text })
-    expect(readSettings()).toMatchObject({ allowExisting: value, dryRun: value })
+    expect(readSettings().open).toMatchObject({ allowExisting: value, dryRun: value })
   })
 
   it('accepts fractions of a second and no retries', () => {
     setInputs({ timeout_seconds: '0.5', max_retries: '0' })
-    expect(readSettings()).toMatchObject({ timeoutMs: 500, maxRetries: 0 })
+    expect(readSettings().client).toMatchObject({ timeoutMs: 500, maxRetries: 0 })
   })
 
   it('reads the credentials from FEISHU_APP_ID / FEISHU_APP_SECRET when the inputs are empty, and masks the secret', () => {
     setInputs({ app_id: '', app_secret: '' })
     process.env.FEISHU_APP_ID = 'cli_from_env'
     process.env.FEISHU_APP_SECRET = 'secret-from-env'
-    expect(readSettings()).toMatchObject({ appId: 'cli_from_env', appSecret: 'secret-from-env' })
+    expect(readSettings().client).toMatchObject({ appId: 'cli_from_env', appSecret: 'secret-from-env' })
     expect(stdout.join('')).toContain('::add-mask::secret-from-env')
   })
 
   it('prefers the inputs over the environment', () => {
     setInputs({})
     process.env.FEISHU_APP_ID = 'cli_from_env'
-    expect(readSettings().appId).toBe('cli_a1b2c3d4e5f6')
+    expect(readSettings().client.appId).toBe('cli_a1b2c3d4e5f6')
   })
 })
 
@@ -148,7 +211,6 @@ describe('a bad input fails with one error that names it', () => {
     ['max_retries', '11', /got "11"/],
     ['timezone', 'Asia Shanghai', /^Input 'timezone' must be an IANA time zone name/],
     ['timezone', '../etc/passwd', /got "..\/etc\/passwd"/],
-    ['timezone', '', /got nothing/],
     ['domain', 'http://open.feishu.cn', /plain http:\/\/ is refused except for a loopback host/],
     ['domain', 'http://10.0.0.5', /plain http:\/\/ is refused/],
     ['domain', 'ftp://open.feishu.cn', /^Input 'domain' must be feishu, lark, or the https:\/\/ base URL/],
@@ -156,10 +218,41 @@ describe('a bad input fails with one error that names it', () => {
     ['domain', 'https://user:pw@open.feishu.cn', /with no user name, password, query or fragment/],
     ['domain', 'http://127.0.0.1.evil.example', /plain http:\/\/ is refused/],
     ['app_id', 'cli a1', /^Input 'app_id' must be an App ID/],
+    ['count', '0', /^Input 'count' must be a whole number from 1 to 12; got "0"\.$/],
+    ['count', '13', /got "13"/],
+    ['count', '2.0', /got "2.0"/],
+    ['retire', 'delete', /^Input 'retire' must be one of none, hide, invalid; got "delete"\.$/],
+    ['retire_after_months', '-1', /^Input 'retire_after_months' must be a whole number from 0 to 120/],
+    ['notify_when', 'sometimes', /^Input 'notify_when' must be one of created, always/],
+    ['notify_chat_id', 'chat-1', /^Input 'notify_chat_id' must be a chat id such as oc_/],
+    [
+      'notify_text',
+      'Hi {who}',
+      /^Input 'notify_text' has unknown placeholders \{who\}: the placeholders are \{start_month\}/,
+    ],
+    ['notify_text', 'x'.repeat(2001), /^Input 'notify_text' must be at most 2000 characters long\.$/],
+    ['notify_webhook_secret', 'sign', /^Input 'notify_webhook_secret' is set, but notify_webhook is not\.$/],
   ])('%s = %j', (input, value, message) => {
     const error = failure({ [input]: value })
-    expect(error.input).toBe(input)
     expect(error.message).toMatch(message)
+  })
+
+  it.each([
+    ['http://open.feishu.cn/open-apis/bot/v2/hook/abc', /plain http:\/\/ is refused/],
+    ['https://open.feishu.cn/open-apis/im/v1/messages', /webhook URL/],
+    ['https://user:pw@open.feishu.cn/open-apis/bot/v2/hook/abc', /with no user name/],
+    ['not a url at all', /webhook URL/],
+  ])('refuses the webhook %s without ever showing it', (url, message) => {
+    const error = failure({ notify_webhook: url })
+    expect(error.message).toMatch(/^Input 'notify_webhook' must be/)
+    expect(error.message).toMatch(message)
+    expect(error.message).not.toContain(url)
+    expect(error.message).not.toContain('abc')
+  })
+
+  it('takes literal braces written twice in notify_text', () => {
+    setInputs({ notify_webhook: WEBHOOK, notify_text: '{{x}} {periods}' })
+    expect(readSettings().notify?.template).toBe('{{x}} {periods}')
   })
 
   it('looks the time zone up when start_month is relative, the one case that reads it', () => {
@@ -167,7 +260,8 @@ describe('a bad input fails with one error that names it', () => {
       'Input \'timezone\' must be an IANA time zone name such as Asia/Shanghai or UTC; got "Mars/Olympus".',
     )
     setInputs({ timezone: 'Mars/Olympus', start_month: '2027-01' })
-    expect(readSettings().timeZone).toBe('Mars/Olympus')
+    expect(readSettings().open.timeZone).toBe('Mars/Olympus')
+    expect(failure({ timezone: 'Mars/Olympus', retire: 'hide' }).message).toMatch(/^Input 'timezone'/)
   })
 
   it('names both the input and the variable for missing credentials', () => {

@@ -11,7 +11,7 @@ import {
   periodEnd,
   periodStartHolding,
   startsPeriod,
-} from '../../src/months.js'
+} from '../../src/okr/months.js'
 
 const quarterly: PeriodRule = { id: '1', type: 'month', length: 3, firstMonth: 1 }
 const yearlyFromDecember: PeriodRule = { id: '134', type: 'year', length: 12, firstMonth: 12 }

@@ -1,4 +1,5 @@
-import { CODES, FeishuError, TransportError } from './errors.js'
+import type { Failure } from './errors.js'
+import { PLATFORM_CODES } from './hints.js'
 
 /**
  * Which failures are worth another attempt, and how long to wait first. Pure, so that every decision can
@@ -20,44 +21,50 @@ export interface Retry {
 }
 
 /**
- * Whether to try again after `failedAttempts` attempts ended in `error`, and after how long.
- * `random` is in [0, 1).
+ * Whether to try again after `failedAttempts` attempts ended in a failure that `reason` calls transient (undefined:
+ * it is not), and after how long. `resetMs` is the wait a rate-limited answer asked for; `random` is in [0, 1).
  */
 export function nextRetry(
-  error: unknown,
+  reason: string | undefined,
+  resetMs: number | undefined,
   failedAttempts: number,
   maxRetries: number,
   random: number,
-  /** The wait a rate-limited answer asks for, from `rateLimitReset`. */
-  rateLimitResetMs?: number,
 ): Retry | undefined {
-  if (failedAttempts > maxRetries) return undefined
-  const reason = transientReason(error)
-  if (!reason) return undefined
-  if (reason === 'rate limited' && rateLimitResetMs !== undefined) {
-    if (rateLimitResetMs > RATE_LIMIT_WAIT_CAP_MS) return undefined
-    return { waitMs: rateLimitResetMs + Math.round(random * RATE_LIMIT_JITTER_MS), reason }
+  if (failedAttempts > maxRetries || !reason) return undefined
+  if (reason === 'rate limited' && resetMs !== undefined) {
+    if (resetMs > RATE_LIMIT_WAIT_CAP_MS) return undefined
+    return { waitMs: resetMs + Math.round(random * RATE_LIMIT_JITTER_MS), reason }
   }
   const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (failedAttempts - 1))
   return { waitMs: Math.round(ceiling / 2 + (random * ceiling) / 2), reason }
 }
 
 /** Why `error` is transient, or undefined when trying again cannot help. */
-export function transientReason(error: unknown): string | undefined {
-  if (error instanceof TransportError) {
-    if (error.failure === 'timeout') return 'timed out'
-    if (error.failure === 'network') return `connection failed (${error.detail})`
-    // An answer lost on the way (a gateway's error page, a cut-off body) may come through next time.
-    if (error.status !== undefined && (error.status >= 500 || error.status < 300))
-      return `unreadable answer (HTTP ${error.status})`
-    return error.status === 429 ? 'rate limited' : undefined
+export function transientReason(error: Failure, transientCodes: readonly number[] = []): string | undefined {
+  const { status, code, detail } = error.fields
+  switch (error.kind) {
+    case 'timeout':
+      return 'timed out'
+    case 'network':
+      return detail
+    case 'unreadable':
+    case 'too-large':
+      if (status === 429) return 'rate limited'
+      // An answer lost on the way (a gateway's error page, a cut-off body) may come through next time.
+      if (status === undefined || status >= 500 || status < 300) {
+        return `${error.kind === 'too-large' ? 'answer too large' : 'unreadable answer'} (HTTP ${status})`
+      }
+      return undefined
+    case 'refused':
+      if (status === 429 || code === PLATFORM_CODES.rateLimited) return 'rate limited'
+      if ((status !== undefined && status >= 500) || transientCodes.includes(code ?? 0)) {
+        return `Feishu code ${code} (HTTP ${status})`
+      }
+      return undefined
+    default:
+      return undefined
   }
-  if (error instanceof FeishuError) {
-    if (error.status === 429 || error.code === CODES.rateLimited) return 'rate limited'
-    if (error.code === CODES.unknownError || error.status >= 500)
-      return `Feishu code ${error.code} (HTTP ${error.status})`
-  }
-  return undefined
 }
 
 /**

@@ -9,6 +9,10 @@ export function record(value: unknown): Record<string, unknown> {
   return isRecord(value) ? value : {}
 }
 
+export function array(value: unknown): unknown[] {
+  return Array.isArray(value) ? (value as unknown[]) : []
+}
+
 export function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
 }
