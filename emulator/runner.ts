@@ -34,6 +34,8 @@ export interface ActionRun {
   summary: string
   errors: string[]
   warnings: string[]
+  /** The action's peak resident memory, in KiB (`process.resourceUsage().maxRSS` as it exits). */
+  maxRssKib: number | undefined
 }
 
 /** The repository: the nearest folder above this file that holds action.yml, whether run from source or from build/. */
@@ -77,8 +79,11 @@ export async function runAction(opts: RunOptions = {}): Promise<ActionRun> {
       RUNNER_TEMP: temp,
       ...opts.env,
     }
-    const args = opts.now === undefined ? [entry] : ['--import', fixedClock(opts.now), entry]
+    const memoryFile = join(temp, 'max_rss')
+    const clock = opts.now === undefined ? [] : ['--import', fixedClock(opts.now)]
+    const args = ['--import', memoryProbe(memoryFile), ...clock, entry]
     const child = await runChild(args, env, opts.cwd ?? temp, opts.signal)
+    const maxRss = await readFile(memoryFile, 'utf8').catch(() => '')
     const stdoutLines = child.stdout.split('\n').map(line => line.replace(/\r$/, ''))
     return {
       ...child,
@@ -86,6 +91,7 @@ export async function runAction(opts: RunOptions = {}): Promise<ActionRun> {
       summary: await readFile(summaryFile, 'utf8'),
       errors: commandMessages(stdoutLines, 'error'),
       warnings: commandMessages(stdoutLines, 'warning'),
+      maxRssKib: /^\d+$/.test(maxRss) ? Number(maxRss) : undefined,
     }
   } finally {
     await rm(temp, { recursive: true, force: true })
@@ -123,6 +129,13 @@ globalThis.Date = class extends RealDate {
   constructor(...args) { super(...(args.length === 0 ? [${instant}] : args)) }
   static now() { return ${instant} }
 }`
+  return `data:text/javascript,${encodeURIComponent(source)}`
+}
+
+/** A module, preloaded with --import, that writes the action's peak memory to `file` as it exits. */
+function memoryProbe(file: string): string {
+  const source = `import { writeFileSync } from 'node:fs'
+process.on('exit', () => writeFileSync(${JSON.stringify(file)}, String(process.resourceUsage().maxRSS)))`
   return `data:text/javascript,${encodeURIComponent(source)}`
 }
 

@@ -57,11 +57,14 @@ const HINTS: Record<number, string> = {
   1001009: "start_month must be a month on which the rule's periods start.",
 }
 
+/** What the OKR API needs of the Feishu client: a call with its token, retries and envelope. */
+export type Caller = Pick<FeishuClient, 'call'>
+
 /** The OKR API of one tenant. The list of periods is kept once fetched, until a change makes it stale. */
 export class OkrApi {
   private periods: ListedPeriod[] | undefined
 
-  constructor(private readonly client: FeishuClient) {}
+  constructor(private readonly client: Caller) {}
 
   async createPeriod(periodRuleId: string, start: Month): Promise<CreatedPeriod> {
     const data = await this.call({
