@@ -28,7 +28,7 @@ export function fakeOkr(tenant: FakeTenant = {}): { okr: OkrApi; calls: string[]
   const rules = tenant.rules ?? [QUARTERLY_RULE, YEARLY_RULE]
   const periods = [...(tenant.periods ?? [])]
   const calls: string[] = []
-  let nextId = 7000000000000000100
+  let nextId = 7000000100
   const client = {
     call(call: Call): Promise<Record<string, unknown>> {
       const key = `${call.method} ${call.path.replace(/\?.*$/, '')}`

@@ -90,7 +90,7 @@ describe('the right period', () => {
   })
 
   it('fails, naming it, when another period occupies the time', async () => {
-    const { okr } = fakeOkr({ periods: [coexisting[0]!] })
+    const { okr } = fakeOkr({ periods: [coexisting[0]] })
     const opening = await openPeriods(
       okr,
       request({ periodRuleId: YEARLY_RULE.period_rule_id, allowExisting: true }),
