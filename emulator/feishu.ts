@@ -18,17 +18,28 @@ export interface PeriodRule {
   first_month: number
 }
 
+/** 0 default (shown as normal), 1 normal, 2 marked invalid, 3 hidden. */
+export type PeriodStatus = 0 | 1 | 2 | 3
+
 export interface StoredPeriod {
   id: string
   period_rule_id: string
   start_month: string
   end_month: string
+  zh_name: string
+  en_name: string
+  status: PeriodStatus
 }
 
+/** A period of the tenant's history: it must fit its rule, but may overlap any other period. */
 export interface PeriodSeed {
   period_rule_id: string
   start_month: string
   id?: string
+  /** 0 by default. */
+  status?: PeriodStatus
+  /** false: this period is listed without `period_start_time` / `period_end_time`; true by default. */
+  times?: boolean
 }
 
 /**
@@ -83,6 +94,12 @@ export interface EmulatorOptions {
   numericIds?: boolean
   /** Serves the API under this path, as a private deployment may (e.g. `/feishu`); requests record the full path. */
   basePath?: string
+  /**
+   * Which stored periods make a create answer 1001008. `overlap` (the default): any period whose months overlap
+   * the new one's. `same-rule`: only an overlapping period of the same rule, so that, say, a yearly period and
+   * the quarterly periods inside it can coexist. Feishu does not document which; tenants have been seen with both.
+   */
+  conflicts?: 'overlap' | 'same-rule'
 }
 
 export interface RecordedRequest {
@@ -131,6 +148,11 @@ interface QueuedFault extends Fault {
   remaining: number
 }
 
+interface Period extends StoredPeriod {
+  /** Listed with `period_start_time` / `period_end_time`. */
+  times: boolean
+}
+
 const JSON_TYPE = 'application/json; charset=utf-8'
 const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/
 const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000
@@ -171,7 +193,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   }
 
-  const store: StoredPeriod[] = []
+  const conflicts = options.conflicts ?? 'overlap'
+  if (conflicts !== 'overlap' && conflicts !== 'same-rule')
+    throw new Error(`Emulator: conflicts must be 'overlap' or 'same-rule', got ${JSON.stringify(conflicts)}`)
+
+  const store: Period[] = []
   const validTokens = new Set<string>()
   const faults: QueuedFault[] = []
   const requests: RecordedRequest[] = []
@@ -235,7 +261,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   // Synchronous from check to insert, so two concurrent creates of one month cannot both pass the check.
-  function createPeriod(body: unknown, id?: string): Answer {
+  // A seed skips the conflict check: it is history, which may hold what the conflict mode would now refuse.
+  function createPeriod(body: unknown, seed?: PeriodSeed): Answer {
     if (!isRecord(body) || typeof body.period_rule_id !== 'string' || typeof body.start_month !== 'string')
       return okrError(400, 1001001, MSG.invalidParams)
     const start = parseMonth(body.start_month)
@@ -244,13 +271,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (!rule) return okrError(400, 1001004, MSG.notFound)
     if (modulo(start - (rule.first_month - 1), rule.length) !== 0) return okrError(400, 1001009, MSG.mismatch)
     const end = start + rule.length - 1
-    const overlapping = store.some(p => parseMonth(p.start_month)! <= end && parseMonth(p.end_month)! >= start)
-    if (overlapping) return okrError(400, 1001008, MSG.conflict)
-    const period: StoredPeriod = {
-      id: id ?? newPeriodId(),
+    // Hidden and invalid periods still exist (Feishu cannot delete a period), so they conflict too.
+    const conflicting = store.some(
+      p =>
+        (conflicts === 'overlap' || p.period_rule_id === rule.period_rule_id) &&
+        parseMonth(p.start_month)! <= end &&
+        parseMonth(p.end_month)! >= start,
+    )
+    if (seed === undefined && conflicting) return okrError(400, 1001008, MSG.conflict)
+    const names = periodNames(start, end)
+    const period: Period = {
+      id: seed?.id ?? newPeriodId(),
       period_rule_id: rule.period_rule_id,
       start_month: formatMonth(start),
       end_month: formatMonth(end),
+      zh_name: names.zh,
+      en_name: names.en,
+      status: seed?.status ?? 0,
+      times: seed?.times ?? true,
     }
     store.push(period)
     return success({ period_id: period.id, start_month: period.start_month, end_month: period.end_month })
@@ -268,7 +306,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return success({
       has_more: hasMore,
       ...(hasMore ? { page_token: encodePageToken(offset + page.length) } : {}),
-      items: page.map(p => describePeriod(p, periodTimes)),
+      items: page.map(p => describePeriod(p, periodTimes && p.times)),
     })
   }
 
@@ -361,7 +399,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   for (const seed of options.periods ?? []) {
     if (seed.id !== undefined && store.some(p => p.id === seed.id))
       throw new Error(`Emulator: duplicate seed period id ${seed.id}`)
-    const answer = createPeriod(seed, seed.id)
+    if (seed.status !== undefined && ![0, 1, 2, 3].includes(seed.status))
+      throw new Error(`Emulator: seed period status must be 0, 1, 2 or 3, got ${JSON.stringify(seed.status)}`)
+    const answer = createPeriod(seed, seed)
     if (answer.body.code !== 0)
       throw new Error(`Emulator: cannot seed period ${JSON.stringify(seed)}: ${answer.body.code} ${answer.body.msg}`)
   }
@@ -404,7 +444,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    periods: () => store.map(p => ({ ...p })),
+    periods: () => store.map(({ times: _times, ...period }) => period),
     revokeTokens: () => validTokens.clear(),
     inject(fault: Fault): void {
       const times = fault.times ?? 1
@@ -505,29 +545,30 @@ function chinaMidnight(month: number, day: number): number {
   return date.getTime() - CHINA_OFFSET_MS
 }
 
-function describePeriod(period: StoredPeriod, withTimes: boolean): Record<string, unknown> {
-  const start = parseMonth(period.start_month)!
-  const end = parseMonth(period.end_month)!
+function periodNames(start: number, end: number): { zh: string; en: string } {
   const [startYear, startOfYear] = [Math.floor(start / 12), (start % 12) + 1]
   const [endYear, endOfYear] = [Math.floor(end / 12), (end % 12) + 1]
   const en = (m: number): string => EN_MONTHS[m - 1]
-  let zhName: string
-  let enName: string
-  if (start === end) {
-    zhName = `${startYear} 年 ${startOfYear} 月`
-    enName = `${en(startOfYear)} ${startYear}`
-  } else if (startYear === endYear) {
-    zhName = `${startYear} 年 ${startOfYear} - ${endOfYear} 月`
-    enName = `${en(startOfYear)} - ${en(endOfYear)} ${startYear}`
-  } else {
-    zhName = `${startYear} 年 ${startOfYear} 月 - ${endYear} 年 ${endOfYear} 月`
-    enName = `${en(startOfYear)} ${startYear} - ${en(endOfYear)} ${endYear}`
+  if (start === end) return { zh: `${startYear} 年 ${startOfYear} 月`, en: `${en(startOfYear)} ${startYear}` }
+  if (startYear === endYear)
+    return {
+      zh: `${startYear} 年 ${startOfYear} - ${endOfYear} 月`,
+      en: `${en(startOfYear)} - ${en(endOfYear)} ${startYear}`,
+    }
+  return {
+    zh: `${startYear} 年 ${startOfYear} 月 - ${endYear} 年 ${endOfYear} 月`,
+    en: `${en(startOfYear)} ${startYear} - ${en(endOfYear)} ${endYear}`,
   }
+}
+
+function describePeriod(period: StoredPeriod, withTimes: boolean): Record<string, unknown> {
+  const start = parseMonth(period.start_month)!
+  const end = parseMonth(period.end_month)!
   return {
     id: period.id,
-    zh_name: zhName,
-    en_name: enName,
-    status: 0,
+    zh_name: period.zh_name,
+    en_name: period.en_name,
+    status: period.status,
     ...(withTimes
       ? { period_start_time: String(chinaMidnight(start, 1)), period_end_time: String(chinaMidnight(end + 1, 0)) }
       : {}),

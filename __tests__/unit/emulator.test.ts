@@ -103,7 +103,15 @@ describe('OKR periods', () => {
     expect([badMonth.status, badMonth.json['code']]).toEqual([400, 1001001])
 
     expect(feishu.periods()).toEqual([
-      { id: created.json['data'].period_id, period_rule_id: QUARTERLY, start_month: '2027-01', end_month: '2027-03' },
+      {
+        id: created.json['data'].period_id,
+        period_rule_id: QUARTERLY,
+        start_month: '2027-01',
+        end_month: '2027-03',
+        zh_name: '2027 年 1 - 3 月',
+        en_name: 'Jan - Mar 2027',
+        status: 0,
+      },
     ])
   })
 
@@ -146,6 +154,25 @@ describe('OKR periods', () => {
     expect(seen[0].period_end_time).toBe(String(Date.parse('2027-03-31T00:00:00+08:00')))
   })
 
+  it('lists each seed with its own status, and with or without its bounds', async () => {
+    const feishu = await start({
+      periods: [
+        { period_rule_id: QUARTERLY, start_month: '2026-01', id: '7000000000000000001', status: 3 },
+        { period_rule_id: QUARTERLY, start_month: '2026-04', id: '7000000000000000002', status: 2, times: false },
+        { period_rule_id: YEARLY, start_month: '2025-01', id: '7000000000000000003' },
+      ],
+    })
+    const reply = await call('GET', PATHS.periods, { token: await token() })
+    const items = reply.json['data'].items as Record<string, any>[]
+    expect(items.map(item => [item.id, item.status, 'period_start_time' in item, 'period_end_time' in item])).toEqual([
+      ['7000000000000000002', 2, false, false],
+      ['7000000000000000001', 3, true, true],
+      ['7000000000000000003', 0, true, true],
+    ])
+    expect(items[2]).toMatchObject({ zh_name: '2025 年 1 - 12 月', en_name: 'Jan - Dec 2025' })
+    expect(feishu.periods().map(period => period.status)).toEqual([3, 2, 0])
+  })
+
   it('lists period rules', async () => {
     await start()
     const reply = await call('GET', PATHS.periodRules, { token: await token() })
@@ -155,6 +182,71 @@ describe('OKR periods', () => {
       length: 12,
       first_month: 1,
     })
+  })
+})
+
+describe('conflicts', () => {
+  it('overlap (the default): any overlapping period conflicts, whatever its rule', async () => {
+    const feishu = await start()
+    const t = await token()
+    expect((await create(t, '2027-04')).json['code']).toBe(0)
+    const yearly = await create(t, '2027-01', YEARLY)
+    expect([yearly.status, yearly.json['code']]).toEqual([400, 1001008])
+    expect((await create(t, '2027-07')).json['code']).toBe(0)
+    expect(feishu.periods().map(period => period.start_month)).toEqual(['2027-04', '2027-07'])
+  })
+
+  it('same-rule: only an overlapping period of the same rule conflicts', async () => {
+    const feishu = await start({ conflicts: 'same-rule' })
+    const t = await token()
+    expect((await create(t, '2027-04')).json['code']).toBe(0)
+    expect((await create(t, '2027-01', YEARLY)).json['code']).toBe(0)
+    expect((await create(t, '2027-04')).json['code']).toBe(1001008)
+    expect((await create(t, '2027-01', YEARLY)).json['code']).toBe(1001008)
+    expect((await create(t, '2027-01')).json['code']).toBe(0)
+    expect(feishu.periods().map(period => `${period.period_rule_id} ${period.start_month}`)).toEqual([
+      `${QUARTERLY} 2027-04`,
+      `${YEARLY} 2027-01`,
+      `${QUARTERLY} 2027-01`,
+    ])
+  })
+
+  it('refuses an unknown conflict mode', async () => {
+    await expect(startEmulator({ conflicts: 'never' as 'overlap' })).rejects.toThrow(/conflicts/)
+  })
+
+  const history = [
+    { period_rule_id: YEARLY, start_month: '2026-01' },
+    ...['2026-01', '2026-04', '2026-07', '2026-10'].map(start_month => ({ period_rule_id: QUARTERLY, start_month })),
+  ]
+
+  it.each(['overlap', 'same-rule'] as const)(
+    'seeds a yearly period and the quarters inside it in %s mode, and both refuse a new overlapping quarter',
+    async conflicts => {
+      const feishu = await start({ conflicts, periods: history })
+      expect(feishu.periods()).toHaveLength(5)
+      const t = await token()
+      expect((await create(t, '2026-07')).json['code']).toBe(1001008)
+      expect((await create(t, '2027-01')).json['code']).toBe(0)
+    },
+  )
+
+  it('still wants seeds to fit their rule and have distinct ids', async () => {
+    await expect(startEmulator({ periods: [{ period_rule_id: QUARTERLY, start_month: '2026-02' }] })).rejects.toThrow(
+      /1001009/,
+    )
+    const id = '7000000000000000001'
+    await expect(
+      startEmulator({
+        periods: [
+          { period_rule_id: YEARLY, start_month: '2026-01', id },
+          { period_rule_id: QUARTERLY, start_month: '2027-01', id },
+        ],
+      }),
+    ).rejects.toThrow(/duplicate/)
+    await expect(
+      startEmulator({ periods: [{ period_rule_id: QUARTERLY, start_month: '2026-01', status: 4 as 0 }] }),
+    ).rejects.toThrow(/status/)
   })
 })
 
