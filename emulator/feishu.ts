@@ -133,6 +133,8 @@ export const DEFAULT_RULES: readonly PeriodRule[] = [
 export const PATHS = {
   token: '/open-apis/auth/v3/tenant_access_token/internal',
   periods: '/open-apis/okr/v1/periods',
+  /** One period, for PATCH (its status). */
+  period: (id: string): string => `/open-apis/okr/v1/periods/${encodeURIComponent(id)}`,
   periodRules: '/open-apis/okr/v1/period_rules',
 } as const
 
@@ -154,6 +156,7 @@ interface Period extends StoredPeriod {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8'
+const NOT_FOUND: Answer = { status: 404, body: { code: 404, msg: '404 page not found' } }
 const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/
 const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000
 const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
@@ -310,7 +313,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     })
   }
 
+  // Feishu has no call that deletes a period; this is how a tenant retires one.
+  function patchPeriod(id: string, body: unknown): Answer {
+    if (!isRecord(body) || !(body.status === 1 || body.status === 2 || body.status === 3))
+      return okrError(400, 1001001, MSG.invalidParams)
+    const period = store.find(p => p.id === id)
+    if (!period) return okrError(400, 1001004, MSG.notFound)
+    period.status = body.status
+    return success({ period_id: period.id, status: period.status })
+  }
+
   function route(request: RecordedRequest, logId: string): Answer {
+    const periodId = childOf(PATHS.periods, request.path)
+    if (periodId !== undefined) {
+      if (request.method === 'PATCH')
+        return guarded(request, logId, WRITE_SCOPES, () => patchPeriod(periodId, request.body))
+      return NOT_FOUND
+    }
     switch (`${request.method} ${request.path}`) {
       case `POST ${PATHS.token}`:
         return issueToken(request.body)
@@ -321,7 +340,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       case `GET ${PATHS.periodRules}`:
         return guarded(request, logId, READ_SCOPES, () => success({ period_rules: rules.map(rule => ({ ...rule })) }))
       default:
-        return { status: 404, body: { code: 404, msg: '404 page not found' } }
+        return NOT_FOUND
     }
   }
 
@@ -504,6 +523,18 @@ function success(data: Record<string, unknown>): Answer {
 
 function okrError(status: number, code: number, msg: string): Answer {
   return { status, body: { code, msg } }
+}
+
+/** The one path segment under `prefix` (decoded), e.g. the period id of `/open-apis/okr/v1/periods/:id`. */
+function childOf(prefix: string, path: string): string | undefined {
+  if (!path.startsWith(`${prefix}/`)) return undefined
+  const segment = path.slice(prefix.length + 1)
+  if (segment === '' || segment.includes('/')) return undefined
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -250,6 +250,69 @@ describe('conflicts', () => {
   })
 })
 
+describe('changing a period status', () => {
+  const id = '7000000000000000042'
+  const seeded = { periods: [{ period_rule_id: QUARTERLY, start_month: '2026-01', id }] }
+
+  function patch(accessToken: string | undefined, periodId: string, body: unknown): Promise<Reply> {
+    return call('PATCH', PATHS.period(periodId), { ...(accessToken === undefined ? {} : { token: accessToken }), body })
+  }
+
+  it('hides a period, and the list and periods() show it', async () => {
+    const feishu = await start(seeded)
+    const t = await token()
+    const reply = await patch(t, id, { status: 3 })
+    expect([reply.status, reply.json]).toEqual([200, { code: 0, msg: 'success', data: { period_id: id, status: 3 } }])
+    expect(feishu.periods()[0].status).toBe(3)
+    const list = await call('GET', PATHS.periods, { token: t })
+    expect(list.json['data'].items[0]).toMatchObject({ id, status: 3 })
+    expect((await patch(t, id, { status: 1 })).json['data']).toEqual({ period_id: id, status: 1 })
+    expect(feishu.periods()[0].status).toBe(1)
+    expect(feishu.requests.at(-1)).toMatchObject({
+      method: 'PATCH',
+      path: `${PATHS.periods}/${id}`,
+      body: { status: 1 },
+    })
+  })
+
+  it('answers 1001004 for an unknown period', async () => {
+    const feishu = await start(seeded)
+    const reply = await patch(await token(), '7000000000000000043', { status: 2 })
+    expect([reply.status, reply.json]).toEqual([400, { code: 1001004, msg: 'OKR data not found.' }])
+    expect(feishu.periods()[0].status).toBe(0)
+  })
+
+  it.each([[{}], [{ status: 0 }], [{ status: 4 }], [{ status: '1' }], [{ status: 1.5 }], [[1]], ['status=1']])(
+    'answers 1001001 for the body %j',
+    async body => {
+      const feishu = await start(seeded)
+      const reply = await patch(await token(), id, body)
+      expect([reply.status, reply.json['code']]).toEqual([400, 1001001])
+      expect(feishu.periods()[0].status).toBe(0)
+    },
+  )
+
+  it('makes the gateway checks of the other OKR calls', async () => {
+    await start({ ...seeded, scopes: ['okr:okr:readonly'] })
+    const denied = await patch(await token(), id, { status: 3 })
+    expect([denied.status, denied.json['code']]).toEqual([400, 99991672])
+    expect(denied.json['error'].permission_violations).toEqual([{ type: 'action_scope_required', subject: 'okr:okr' }])
+    expect((await patch(undefined, id, { status: 3 })).json['code']).toBe(99991661)
+    expect((await patch('t-forged', id, { status: 3 })).json['code']).toBe(99991663)
+    await emulator!.close()
+    await start({ ...seeded, edition: 'standard' })
+    expect((await patch(await token(), id, { status: 3 })).json['code']).toBe(1000403)
+  })
+
+  it('serves no other method on a period, nor deeper paths', async () => {
+    await start(seeded)
+    const t = await token()
+    expect((await call('GET', PATHS.period(id), { token: t })).status).toBe(404)
+    expect((await call('DELETE', PATHS.period(id), { token: t })).status).toBe(404)
+    expect((await call('PATCH', `${PATHS.period(id)}/status`, { token: t, body: { status: 3 } })).status).toBe(404)
+  })
+})
+
 describe('gateway checks', () => {
   it('wants a token, and stops taking revoked ones', async () => {
     const feishu = await start()
