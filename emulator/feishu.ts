@@ -63,11 +63,19 @@ export type FaultKind =
 
 export interface Fault {
   method: string
-  /** Pathname only, e.g. `/open-apis/okr/v1/periods`. */
+  /**
+   * Pathname only, e.g. `/open-apis/okr/v1/periods`. Ending in `/*`, every path under that prefix:
+   * `/open-apis/okr/v1/periods/*` matches each period's PATCH, not `/open-apis/okr/v1/periods` itself.
+   */
   path: string
   fault: FaultKind
   /** How many matching requests misbehave; 1 by default. */
   times?: number
+  /**
+   * How many matching requests to let through first; 0 by default. They are counted as they arrive, even when
+   * an earlier fault takes one of them, so `after: 2` always means the third matching request.
+   */
+  after?: number
   /** `ratelimit`: the `x-ogw-ratelimit-reset` header, in seconds; 1 by default. */
   resetSeconds?: number
   /** HTTP status of `gateway` (502), `ratelimit` (429), `status500` (500) or `code` (400) instead of the default. */
@@ -148,6 +156,8 @@ interface Answer {
 
 interface QueuedFault extends Fault {
   remaining: number
+  /** Matching requests still to let through. */
+  waiting: number
 }
 
 interface Period extends StoredPeriod {
@@ -344,13 +354,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   }
 
+  /** The first due fault that matches, if any; every waiting fault that matches counts the request. */
   function takeFault(method: string, path: string): QueuedFault | undefined {
-    const index = faults.findIndex(f => f.method === method && f.path === path)
-    if (index < 0) return undefined
-    const fault = faults[index]
-    fault.remaining -= 1
-    if (fault.remaining === 0) faults.splice(index, 1)
-    return fault
+    let taken: QueuedFault | undefined
+    for (const fault of faults) {
+      if (fault.method !== method || !pathMatches(fault.path, path)) continue
+      if (fault.waiting > 0) fault.waiting -= 1
+      else taken ??= fault
+    }
+    if (taken !== undefined) {
+      taken.remaining -= 1
+      if (taken.remaining === 0) faults.splice(faults.indexOf(taken), 1)
+    }
+    return taken
   }
 
   function respond(req: IncomingMessage, res: ServerResponse, request: RecordedRequest): void {
@@ -469,7 +485,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const times = fault.times ?? 1
       if (!Number.isInteger(times) || times < 1)
         throw new Error(`Emulator: inject times must be a positive integer, got ${times}`)
-      faults.push({ ...fault, method: fault.method.toUpperCase(), remaining: times })
+      const after = fault.after ?? 0
+      if (!Number.isInteger(after) || after < 0)
+        throw new Error(`Emulator: inject after must be a non-negative integer, got ${after}`)
+      faults.push({ ...fault, method: fault.method.toUpperCase(), remaining: times, waiting: after })
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -523,6 +542,13 @@ function success(data: Record<string, unknown>): Answer {
 
 function okrError(status: number, code: number, msg: string): Answer {
   return { status, body: { code, msg } }
+}
+
+/** `pattern` is a path, or a prefix ending in `/*` that matches every longer path under it. */
+function pathMatches(pattern: string, path: string): boolean {
+  if (!pattern.endsWith('/*')) return pattern === path
+  const prefix = pattern.slice(0, -1)
+  return path.length > prefix.length && path.startsWith(prefix)
 }
 
 /** The one path segment under `prefix` (decoded), e.g. the period id of `/open-apis/okr/v1/periods/:id`. */

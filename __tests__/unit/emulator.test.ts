@@ -368,6 +368,38 @@ describe('faults', () => {
     expect(feishu.requests).toHaveLength(4)
   })
 
+  it('lets `after` matching requests through first, counting those another fault took', async () => {
+    const feishu = await start()
+    const body = { app_id: DEFAULT_APP_ID, app_secret: DEFAULT_APP_SECRET }
+    feishu.inject({ method: 'POST', path: PATHS.token, fault: 'status500', after: 2 })
+    const codes: number[] = []
+    for (let i = 0; i < 4; i++) codes.push((await call('POST', PATHS.token, { body })).json['code'])
+    expect(codes).toEqual([0, 0, 1009999, 0])
+
+    feishu.inject({ method: 'POST', path: PATHS.token, fault: 'status500' })
+    feishu.inject({ method: 'POST', path: PATHS.token, fault: 'ratelimit', after: 1, times: 2 })
+    const statuses: number[] = []
+    for (let i = 0; i < 4; i++) statuses.push((await call('POST', PATHS.token, { body })).status)
+    expect(statuses).toEqual([500, 429, 429, 200])
+    expect(() => feishu.inject({ method: 'GET', path: PATHS.periods, fault: 'hang', after: -1 })).toThrow(/after/)
+  })
+
+  it('matches every path under a prefix ending in /*, but not the prefix itself', async () => {
+    const ids = ['7000000000000000001', '7000000000000000002', '7000000000000000003']
+    const feishu = await start({
+      periods: ids.map((id, i) => ({ period_rule_id: QUARTERLY, start_month: `202${i}-01`, id })),
+    })
+    const t = await token()
+    feishu.inject({ method: 'PATCH', path: `${PATHS.periods}/*`, fault: 'status500', after: 1 })
+    feishu.inject({ method: 'POST', path: `${PATHS.periods}/*`, fault: 'status500' })
+    const patched: number[] = []
+    for (const id of ids)
+      patched.push((await call('PATCH', PATHS.period(id), { token: t, body: { status: 3 } })).status)
+    expect(patched).toEqual([200, 500, 200])
+    expect(feishu.periods().map(period => period.status)).toEqual([3, 0, 3])
+    expect((await create(t, '2027-01')).json['code']).toBe(0)
+  })
+
   it('answers a gateway fault with HTML', async () => {
     const feishu = await start()
     feishu.inject({ method: 'GET', path: PATHS.periodRules, fault: 'gateway' })
