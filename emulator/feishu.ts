@@ -48,6 +48,13 @@ export interface PeriodSeed {
  * `echo` answers HTTP 502 with an HTML page that quotes the request body, as a careless gateway might.
  * `revoke-tokens` makes every token issued so far invalid just before the request is handled, as when a
  * token expires between the token call and the OKR call.
+ * `huge` answers HTTP 200 with a JSON-typed body of `bytes` bytes (8 MiB by default) that starts like a Feishu
+ * answer, `{"code":0,"msg":"xxx…"}`, sent with its Content-Length.
+ * `endless` answers HTTP 200, chunked and JSON-typed, starting the same way, and never ends: it writes 64 KiB
+ * chunks as fast as the client reads them until the client closes the connection.
+ * `answer` sends `status` (200 by default) with the JSON of `body` verbatim, whatever it holds: an id with a
+ * newline in it, a msg with escape sequences, HTML… The request itself has no effect.
+ * None of these three performs the request.
  */
 export type FaultKind =
   | 'status500'
@@ -60,6 +67,9 @@ export type FaultKind =
   | 'revoke-tokens'
   | 'echo'
   | 'code'
+  | 'huge'
+  | 'endless'
+  | 'answer'
 
 export interface Fault {
   method: string
@@ -78,11 +88,18 @@ export interface Fault {
   after?: number
   /** `ratelimit`: the `x-ogw-ratelimit-reset` header, in seconds; 1 by default. */
   resetSeconds?: number
-  /** HTTP status of `gateway` (502), `ratelimit` (429), `status500` (500) or `code` (400) instead of the default. */
+  /**
+   * HTTP status of `gateway` (502), `ratelimit` (429), `status500` (500), `code` (400) or `answer` (200) instead of
+   * the default.
+   */
   status?: number
   /** `code`: the body's code and msg. */
   code?: number
   msg?: string
+  /** `huge`: the body's size in bytes; 8 MiB by default. */
+  bytes?: number
+  /** `answer`: the body, sent as `JSON.stringify(body)`. */
+  body?: unknown
 }
 
 export interface EmulatorOptions {
@@ -166,6 +183,10 @@ interface Period extends StoredPeriod {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8'
+const CHUNK_BYTES = 64 * 1024
+const PADDING = Buffer.alloc(CHUNK_BYTES, 'x')
+const ANSWER_HEAD = Buffer.from('{"code":0,"msg":"')
+const ANSWER_TAIL = Buffer.from('"}')
 const NOT_FOUND: Answer = { status: 404, body: { code: 404, msg: '404 page not found' } }
 const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/
 const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000
@@ -428,6 +449,32 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       case 'revoke-tokens':
         validTokens.clear()
         return send(res, logId, route(request, logId))
+      case 'answer': {
+        const text = JSON.stringify(fault.body)
+        res.writeHead(fault.status ?? 200, {
+          'Content-Type': JSON_TYPE,
+          'Content-Length': Buffer.byteLength(text),
+          'X-Tt-Logid': logId,
+        })
+        res.end(text)
+        return
+      }
+      case 'huge': {
+        const size = Math.max(fault.bytes ?? 8 * 1024 * 1024, ANSWER_HEAD.length + ANSWER_TAIL.length)
+        res.writeHead(200, { 'Content-Type': JSON_TYPE, 'Content-Length': size, 'X-Tt-Logid': logId })
+        return void pump(res, hugeBody(size))
+      }
+      case 'endless': {
+        res.writeHead(200, { 'Content-Type': JSON_TYPE, 'X-Tt-Logid': logId })
+        // A fresh buffer each time, like a real server's, so that holding chunks back would show as memory.
+        let first = true
+        return void pump(res, () => {
+          const chunk = Buffer.from(PADDING)
+          if (first) ANSWER_HEAD.copy(chunk)
+          first = false
+          return chunk
+        })
+      }
     }
   }
 
@@ -488,6 +535,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const after = fault.after ?? 0
       if (!Number.isInteger(after) || after < 0)
         throw new Error(`Emulator: inject after must be a non-negative integer, got ${after}`)
+      if (fault.bytes !== undefined && (!Number.isInteger(fault.bytes) || fault.bytes < 1))
+        throw new Error(`Emulator: inject bytes must be a positive integer, got ${fault.bytes}`)
+      if (fault.fault === 'answer' && fault.body === undefined)
+        throw new Error('Emulator: an answer fault needs a body')
       faults.push({ ...fault, method: fault.method.toUpperCase(), remaining: times, waiting: after })
     },
     close: () =>
@@ -534,6 +585,57 @@ function sendJson(res: ServerResponse, logId: string, answer: Answer, numericIds
     ...answer.headers,
   })
   res.end(text)
+}
+
+/**
+ * Writes the chunks `next` gives until it gives none, then ends the answer. It waits for 'drain' whenever the
+ * socket's buffer is full, so at most about one chunk is ever held, and stops as soon as the client goes away
+ * (or close() destroys the socket).
+ */
+async function pump(res: ServerResponse, next: () => Buffer | undefined): Promise<void> {
+  let gone = false
+  res.once('close', () => (gone = true))
+  // A write racing the client's close fails on the socket; there is nobody left to tell.
+  res.on('error', () => undefined)
+  while (!gone) {
+    const chunk = next()
+    if (chunk === undefined) {
+      res.end()
+      return
+    }
+    if (res.write(chunk)) {
+      // Yield even when the socket keeps up, so that a fast client cannot starve the server.
+      await new Promise(resolve => setImmediate(resolve))
+    } else {
+      await new Promise<void>(resolve => {
+        const resume = (): void => {
+          res.off('drain', resume)
+          res.off('close', resume)
+          resolve()
+        }
+        res.on('drain', resume)
+        res.on('close', resume)
+      })
+    }
+  }
+}
+
+/** `{"code":0,"msg":"xxx…x"}`, `size` bytes in all, in chunks of at most CHUNK_BYTES. */
+function hugeBody(size: number): () => Buffer | undefined {
+  const tailStart = size - ANSWER_TAIL.length
+  let offset = 0
+  return () => {
+    if (offset >= size) return undefined
+    const length = Math.min(CHUNK_BYTES, size - offset)
+    const chunk = Buffer.from(PADDING.subarray(0, length))
+    if (offset < ANSWER_HEAD.length) ANSWER_HEAD.copy(chunk, 0, offset)
+    if (offset + length > tailStart) {
+      const from = Math.max(0, offset - tailStart)
+      ANSWER_TAIL.copy(chunk, Math.max(0, tailStart - offset), from)
+    }
+    offset += length
+    return chunk
+  }
 }
 
 function success(data: Record<string, unknown>): Answer {

@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, PATHS, startEmulator } from '../../emulator/feishu.js'
 import type { Emulator, EmulatorOptions } from '../../emulator/feishu.js'
@@ -449,6 +450,108 @@ describe('faults', () => {
     await feishu.close()
     expect(Date.now() - closing).toBeLessThan(1000)
     await expect(pending).rejects.toThrow()
+  })
+})
+
+describe('untrusted answers', () => {
+  it('huge: sends `bytes` bytes with a Content-Length, shaped like a Feishu answer', async () => {
+    const feishu = await start()
+    feishu.inject({ method: 'POST', path: PATHS.token, fault: 'huge', bytes: 65_537, times: 1 })
+    const small = await fetch(feishu.url + PATHS.token, { method: 'POST', body: '{}' })
+    expect([small.status, small.headers.get('content-type'), small.headers.get('content-length')]).toEqual([
+      200,
+      'application/json; charset=utf-8',
+      '65537',
+    ])
+    const text = await small.text()
+    expect(text).toHaveLength(65_537)
+    expect(JSON.parse(text)).toEqual({ code: 0, msg: 'x'.repeat(65_537 - '{"code":0,"msg":""}'.length) })
+
+    feishu.inject({ method: 'POST', path: PATHS.token, fault: 'huge' })
+    const big = await fetch(feishu.url + PATHS.token, { method: 'POST', body: '{}' })
+    expect(big.headers.get('content-length')).toBe(String(8 * 1024 * 1024))
+    const body = Buffer.from(await big.arrayBuffer())
+    expect(body.length).toBe(8 * 1024 * 1024)
+    expect(body.subarray(0, 17).toString()).toBe('{"code":0,"msg":"')
+    expect(body.subarray(-3).toString()).toBe('x"}')
+    expect(feishu.requests).toHaveLength(2)
+  })
+
+  it('huge: stops when the client goes away, and close() still ends promptly', async () => {
+    const feishu = await start()
+    feishu.inject({ method: 'GET', path: PATHS.periodRules, fault: 'huge', bytes: 64 * 1024 * 1024 })
+    const controller = new AbortController()
+    const response = await fetch(feishu.url + PATHS.periodRules, { signal: controller.signal })
+    const reader = response.body!.getReader()
+    await reader.read()
+    controller.abort()
+    const closing = Date.now()
+    await feishu.close()
+    expect(Date.now() - closing).toBeLessThan(1000)
+  })
+
+  it('endless: streams JSON-typed chunks until the client aborts, and close() still ends promptly', async () => {
+    const feishu = await start()
+    feishu.inject({ method: 'POST', path: PATHS.periods, fault: 'endless' })
+    const controller = new AbortController()
+    const response = await fetch(feishu.url + PATHS.periods, { method: 'POST', body: '{}', signal: controller.signal })
+    expect([response.status, response.headers.get('content-type'), response.headers.get('transfer-encoding')]).toEqual([
+      200,
+      'application/json; charset=utf-8',
+      'chunked',
+    ])
+    expect(response.headers.get('content-length')).toBeNull()
+    const reader = response.body!.getReader()
+    let received = 0
+    let head = ''
+    while (received <= 4 * 1024 * 1024) {
+      const chunk = await reader.read()
+      if (chunk.done) throw new Error('The endless answer ended')
+      if (head === '') head = Buffer.from(chunk.value).subarray(0, 17).toString()
+      received += chunk.value.length
+    }
+    expect(head).toBe('{"code":0,"msg":"')
+    controller.abort()
+    const closing = Date.now()
+    await feishu.close()
+    expect(Date.now() - closing).toBeLessThan(1000)
+  })
+
+  it('endless: waits for a client that does not read instead of buffering without bound', async () => {
+    const feishu = await start()
+    feishu.inject({ method: 'GET', path: PATHS.periodRules, fault: 'endless' })
+    const { port } = new URL(feishu.url)
+    const socket = connect(Number(port), '127.0.0.1')
+    socket.on('error', () => undefined)
+    await new Promise(resolve => socket.once('connect', resolve))
+    let received = 0
+    socket.on('data', (chunk: Buffer) => (received += chunk.length))
+    socket.write(`GET ${PATHS.periodRules} HTTP/1.1\r\nHost: localhost\r\n\r\n`)
+    while (received === 0) await new Promise(resolve => setTimeout(resolve, 5))
+    socket.pause()
+    const before = process.memoryUsage().arrayBuffers
+    await new Promise(resolve => setTimeout(resolve, 300))
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024)
+    socket.destroy()
+  })
+
+  it('answer: sends any JSON body verbatim, with the status given, and does nothing else', async () => {
+    const feishu = await start()
+    const t = await token()
+    const body = {
+      code: 0,
+      msg: 'success\u001b[31m',
+      data: { period_id: '123\n::set-output name=x::y', start_month: '<b>2027-01</b>', end_month: '2027-03' },
+    }
+    feishu.inject({ method: 'POST', path: PATHS.periods, fault: 'answer', body })
+    const reply = await create(t, '2027-01')
+    expect([reply.status, reply.json]).toEqual([200, body])
+    expect(feishu.periods()).toEqual([])
+
+    feishu.inject({ method: 'POST', path: PATHS.periods, fault: 'answer', status: 503, body: ['not', 'an', 'object'] })
+    const response = await fetch(feishu.url + PATHS.periods, { method: 'POST', body: '{}' })
+    expect([response.status, await response.text()]).toEqual([503, '["not","an","object"]'])
+    expect(() => feishu.inject({ method: 'POST', path: PATHS.periods, fault: 'answer' })).toThrow(/body/)
   })
 })
 
