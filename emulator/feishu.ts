@@ -125,6 +125,31 @@ export interface EmulatorOptions {
    * the quarterly periods inside it can coexist. Feishu does not document which; tenants have been seen with both.
    */
   conflicts?: 'overlap' | 'same-rule'
+  /** The chats the app's bot may be sent to; by default one chat, DEFAULT_CHAT_ID, with the bot in it. */
+  chats?: Chat[]
+  /** false: the app's bot capability is off, so every message is refused (230006); true by default. */
+  botEnabled?: boolean
+  /**
+   * An ISO instant that the emulator's clock reads, e.g. for a test whose action runs with a fixed clock: it
+   * dates messages, their one-hour de-duplication window and webhook signatures. The real time by default.
+   */
+  now?: string
+}
+
+export interface Chat {
+  chat_id: string
+  /** false: the bot is not a member, so messages to the chat are refused (230002); true by default. */
+  bot_in_chat?: boolean
+}
+
+/** A message the app's bot delivered. */
+export interface DeliveredMessage {
+  message_id: string
+  chat_id: string
+  msg_type: string
+  /** The card, parsed from the request's `content` string. */
+  content: unknown
+  uuid?: string
 }
 
 export interface RecordedRequest {
@@ -142,7 +167,11 @@ export interface Emulator {
   url: string
   requests: RecordedRequest[]
   periods(): StoredPeriod[]
+  /** The messages delivered, in order; a de-duplicated request adds none. */
+  messages(): DeliveredMessage[]
   revokeTokens(): void
+  /** Sets the emulator's clock to an ISO instant, as the `now` option does; without one, back to the real time. */
+  setNow(instant?: string): void
   inject(fault: Fault): void
   close(): Promise<void>
 }
@@ -155,12 +184,17 @@ export const DEFAULT_RULES: readonly PeriodRule[] = [
   { period_rule_id: '6969864184272078376', type: 'month', length: 1, first_month: 1 },
 ]
 
+export const DEFAULT_CHAT_ID = 'oc_emulatorchat0000000000000001'
+export const DEFAULT_SCOPES: readonly string[] = ['okr:okr', 'im:message:send_as_bot']
+
 export const PATHS = {
   token: '/open-apis/auth/v3/tenant_access_token/internal',
   periods: '/open-apis/okr/v1/periods',
   /** One period, for PATCH (its status). */
   period: (id: string): string => `/open-apis/okr/v1/periods/${encodeURIComponent(id)}`,
   periodRules: '/open-apis/okr/v1/period_rules',
+  /** Send a message; the query must say `receive_id_type=chat_id`. */
+  messages: '/open-apis/im/v1/messages',
 } as const
 
 type Body = { code: number; msg: string } & Record<string, unknown>
@@ -175,6 +209,18 @@ interface QueuedFault extends Fault {
   remaining: number
   /** Matching requests still to let through. */
   waiting: number
+}
+
+/** A request as routed: its path without the base path, and the size of its body. */
+interface Incoming extends RecordedRequest {
+  bytes: number
+}
+
+interface SentMessage extends DeliveredMessage {
+  /** The emulator's clock when it was delivered. */
+  at: number
+  /** The `data` of the answer, given again to a de-duplicated request. */
+  data: Record<string, unknown>
 }
 
 interface Period extends StoredPeriod {
@@ -193,6 +239,11 @@ const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000
 const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const WRITE_SCOPES = ['okr:okr']
 const READ_SCOPES = ['okr:okr', 'okr:okr:readonly']
+const MESSAGE_SCOPES = ['im:message:send_as_bot', 'im:message']
+/** "卡片消息、富文本消息请求体最大不能超过 30 KB" (im-v1 message create). */
+const MESSAGE_MAX_BYTES = 30 * 1024
+const DEDUP_WINDOW_MS = 60 * 60 * 1000
+const TENANT_KEY = '2ed263bf32cf1655'
 
 const MSG = {
   unknown: 'Unknown error. Please contact Feishu Assistant or your customer success manager.',
@@ -204,13 +255,20 @@ const MSG = {
   noToken: 'Missing access token for authorization',
   badToken: 'Invalid access token for authorization. Please make a request with token attached.',
   rateLimit: 'request trigger frequency limit',
+  invalidParam: 'Your request contains an invalid request parameter, ext=',
+  fieldValidation: 'field validation failed',
+  botOutside: 'The bot can not be outside the group.',
+  botInactive: 'Bot ability is not activated.',
+  tooLong: 'The length of the message content reaches its limit.',
+  cardJson:
+    'Failed to create card content, ext=ErrCode: 200621; ErrMsg: parse card json err, please check whether the card json is correct; ErrorValue: ',
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const appId = options.appId ?? DEFAULT_APP_ID
   const appSecret = options.appSecret ?? DEFAULT_APP_SECRET
   const authFailureStatus = options.authFailureStatus ?? 400
-  const scopes = options.scopes ?? ['okr:okr']
+  const scopes = options.scopes ?? [...DEFAULT_SCOPES]
   const edition = options.edition ?? 'business'
   const maxPageSize = options.maxPageSize ?? 100
   const periodTimes = options.periodTimes ?? true
@@ -231,7 +289,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (conflicts !== 'overlap' && conflicts !== 'same-rule')
     throw new Error(`Emulator: conflicts must be 'overlap' or 'same-rule', got ${JSON.stringify(conflicts)}`)
 
+  const chats = (options.chats ?? [{ chat_id: DEFAULT_CHAT_ID }]).map(chat => ({
+    chat_id: chat.chat_id,
+    bot_in_chat: chat.bot_in_chat ?? true,
+  }))
+  const botEnabled = options.botEnabled ?? true
+  let fixedNow = options.now === undefined ? undefined : parseInstant(options.now)
+  const now = (): number => fixedNow ?? Date.now()
+
   const store: Period[] = []
+  const sent: SentMessage[] = []
   const validTokens = new Set<string>()
   const faults: QueuedFault[] = []
   const requests: RecordedRequest[] = []
@@ -267,30 +334,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return { status: 200, body: { code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 } }
   }
 
-  /** The gateway's checks (token, scope), then the OKR service's edition check, in that order. */
-  function guarded(request: RecordedRequest, logId: string, accepted: string[], handle: () => Answer): Answer {
-    const platformError = (code: number, msg: string, extra: Record<string, unknown> = {}): Answer => ({
-      status: 400,
-      body: {
-        code,
-        msg,
-        error: { ...extra, log_id: logId, troubleshooter: `https://open.feishu.cn/search?log_id=${logId}` },
-      },
-    })
+  /** The gateway's checks (token, scope), then, for an OKR call, the OKR service's edition check, in that order. */
+  function guarded(
+    request: RecordedRequest,
+    logId: string,
+    accepted: string[],
+    handle: () => Answer,
+    service: 'okr' | 'im' = 'okr',
+  ): Answer {
     const authorization = (request.headers['authorization'] ?? '').trim()
-    if (authorization === '' || authorization === 'Bearer') return platformError(99991661, MSG.noToken)
+    if (authorization === '' || authorization === 'Bearer') return platformError(logId, 99991661, MSG.noToken)
     const token = authorization.startsWith('Bearer ') ? authorization.slice('Bearer '.length).trim() : undefined
-    if (token === undefined || !validTokens.has(token)) return platformError(99991663, MSG.badToken)
+    if (token === undefined || !validTokens.has(token)) return platformError(logId, 99991663, MSG.badToken)
     if (!accepted.some(scope => scopes.includes(scope))) {
       return platformError(
+        logId,
         99991672,
         `Access denied. One of the following scopes is required: [${accepted.join(', ')}].`,
-        {
-          permission_violations: accepted.map(subject => ({ type: 'action_scope_required', subject })),
-        },
+        { permission_violations: accepted.map(subject => ({ type: 'action_scope_required', subject })) },
       )
     }
-    if (edition === 'standard') return { status: 403, body: { code: 1000403, msg: MSG.edition } }
+    if (service === 'okr' && edition === 'standard') return { status: 403, body: { code: 1000403, msg: MSG.edition } }
     return handle()
   }
 
@@ -354,7 +418,63 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return success({ period_id: period.id, status: period.status })
   }
 
-  function route(request: RecordedRequest, logId: string): Answer {
+  /**
+   * Sends a card as the app's bot. The codes are those of Feishu's page for this call
+   * (https://open.feishu.cn/document/server-docs/im-v1/message/create, "错误码") and of its FAQ on 230001
+   * (https://open.feishu.cn/document/faq/trouble-shooting/how-to-resolve-error-230001), except 99992402, which
+   * neither page lists: it is the platform's answer to a field that breaks a documented rule (a missing required
+   * field, a uuid over 50 characters), as reported by developers; its use here is a plausible guess. The order of
+   * the checks is not documented either. Only chat ids and cards are supported: the action sends nothing else.
+   */
+  function sendMessage(request: Incoming, logId: string): Answer {
+    const refuse = (code: number, msg: string, extra?: Record<string, unknown>): Answer =>
+      platformError(logId, code, msg, extra)
+    const violation = (field: string, description: string): Answer =>
+      refuse(99992402, MSG.fieldValidation, { field_violations: [{ field, description }] })
+    const idType = request.query['receive_id_type'] ?? ''
+    if (idType === '') return violation('receive_id_type', 'receive_id_type is required')
+    if (idType !== 'chat_id') return refuse(230001, `${MSG.invalidParam}invalid receive_id_type`)
+    if (request.bytes > MESSAGE_MAX_BYTES) return refuse(230025, MSG.tooLong)
+    const body = isRecord(request.body) ? request.body : {}
+    for (const field of ['receive_id', 'msg_type', 'content'] as const) {
+      if (typeof body[field] !== 'string' || body[field] === '') return violation(field, `${field} is required`)
+    }
+    const { receive_id: chatId, msg_type: msgType, content } = body as Record<string, string>
+    const uuid = body.uuid
+    if (uuid !== undefined && (typeof uuid !== 'string' || [...uuid].length > 50))
+      return violation('uuid', 'the max length of uuid is 50')
+    if (msgType !== 'interactive') return refuse(230001, `${MSG.invalidParam}invalid msg_type`)
+    let card: unknown
+    try {
+      card = JSON.parse(content)
+    } catch {
+      return refuse(230001, `${MSG.invalidParam}invalid message content, content is not a string in json format`)
+    }
+    if (!isRecord(card)) return refuse(230099, `${MSG.cardJson}${content.slice(0, 100)}`)
+    // "持有相同 uuid 的请求，在 1 小时内至多成功发送一条消息": the twin of a delivered message is answered with it.
+    const twin = uuid === undefined ? undefined : sent.find(m => m.uuid === uuid && now() - m.at < DEDUP_WINDOW_MS)
+    if (twin !== undefined) return success(structuredClone(twin.data))
+    if (!botEnabled) return refuse(230006, MSG.botInactive)
+    const chat = chats.find(c => c.chat_id === chatId)
+    if (chat === undefined) return refuse(230001, `${MSG.invalidParam}invalid receive_id`)
+    if (!chat.bot_in_chat) return refuse(230002, MSG.botOutside)
+    const at = now()
+    const data = {
+      message_id: `om_${randomBytes(16).toString('hex')}`,
+      msg_type: msgType,
+      create_time: String(at),
+      update_time: String(at),
+      deleted: false,
+      updated: false,
+      chat_id: chatId,
+      sender: { id: appId, id_type: 'app_id', sender_type: 'app', tenant_key: TENANT_KEY },
+      body: { content },
+    }
+    sent.push({ message_id: data.message_id, chat_id: chatId, msg_type: msgType, content: card, uuid, at, data })
+    return success(structuredClone(data))
+  }
+
+  function route(request: Incoming, logId: string): Answer {
     const periodId = childOf(PATHS.periods, request.path)
     if (periodId !== undefined) {
       if (request.method === 'PATCH')
@@ -370,6 +490,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return guarded(request, logId, READ_SCOPES, () => listPeriods(request.query))
       case `GET ${PATHS.periodRules}`:
         return guarded(request, logId, READ_SCOPES, () => success({ period_rules: rules.map(rule => ({ ...rule })) }))
+      case `POST ${PATHS.messages}`:
+        return guarded(request, logId, MESSAGE_SCOPES, () => sendMessage(request, logId), 'im')
       default:
         return NOT_FOUND
     }
@@ -390,7 +512,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return taken
   }
 
-  function respond(req: IncomingMessage, res: ServerResponse, request: RecordedRequest): void {
+  function respond(req: IncomingMessage, res: ServerResponse, request: Incoming): void {
     const logId = newLogId()
     const fault = takeFault(request.method, request.path)
     switch (fault?.fault) {
@@ -493,7 +615,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('error', () => undefined)
     req.on('end', () => {
-      const request = recordRequest(req, Buffer.concat(chunks).toString('utf8'))
+      const raw = Buffer.concat(chunks)
+      const request = recordRequest(req, raw.toString('utf8'))
       requests.push(request)
       const basePath = options.basePath ?? ''
       const underBase = request.path.startsWith(`${basePath}/`)
@@ -501,6 +624,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         respond(req, res, {
           ...request,
           path: underBase ? request.path.slice(basePath.length) : `/outside-base-path${request.path}`,
+          bytes: raw.length,
         })
       } catch (error) {
         // A bug in the emulator should fail the test loudly, not hang it.
@@ -527,7 +651,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     url: `http://127.0.0.1:${port}`,
     requests,
     periods: () => store.map(({ times: _times, ...period }) => period),
+    messages: () =>
+      sent.map(({ message_id, chat_id, msg_type, content, uuid }) => ({
+        message_id,
+        chat_id,
+        msg_type,
+        content: structuredClone(content),
+        uuid,
+      })),
     revokeTokens: () => validTokens.clear(),
+    setNow(instant?: string): void {
+      fixedNow = instant === undefined ? undefined : parseInstant(instant)
+    },
     inject(fault: Fault): void {
       const times = fault.times ?? 1
       if (!Number.isInteger(times) || times < 1)
@@ -636,6 +771,24 @@ function hugeBody(size: number): () => Buffer | undefined {
     offset += length
     return chunk
   }
+}
+
+/** The platform's error shape: HTTP 400, and the log id and a troubleshooting link beside any details. */
+function platformError(logId: string, code: number, msg: string, extra: Record<string, unknown> = {}): Answer {
+  return {
+    status: 400,
+    body: {
+      code,
+      msg,
+      error: { ...extra, log_id: logId, troubleshooter: `https://open.feishu.cn/search?log_id=${logId}` },
+    },
+  }
+}
+
+function parseInstant(text: string): number {
+  const at = Date.parse(text)
+  if (Number.isNaN(at)) throw new Error(`Emulator: now must be an ISO instant, got ${JSON.stringify(text)}`)
+  return at
 }
 
 function success(data: Record<string, unknown>): Answer {

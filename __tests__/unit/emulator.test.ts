@@ -1,6 +1,13 @@
 import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, PATHS, startEmulator } from '../../emulator/feishu.js'
+import {
+  DEFAULT_APP_ID,
+  DEFAULT_APP_SECRET,
+  DEFAULT_CHAT_ID,
+  DEFAULT_SCOPES,
+  PATHS,
+  startEmulator,
+} from '../../emulator/feishu.js'
 import type { Emulator, EmulatorOptions } from '../../emulator/feishu.js'
 
 const QUARTERLY = '6969864184272078374'
@@ -450,6 +457,187 @@ describe('faults', () => {
     await feishu.close()
     expect(Date.now() - closing).toBeLessThan(1000)
     await expect(pending).rejects.toThrow()
+  })
+})
+
+describe('messages as the app bot', () => {
+  const CARD = {
+    header: { title: { tag: 'plain_text', content: 'OKR period opened' }, template: 'blue' },
+    elements: [{ tag: 'div', text: { tag: 'lark_md', content: '**Jan - Mar 2027**' } }],
+  }
+
+  function send(
+    accessToken: string | undefined,
+    fields: Record<string, unknown> = {},
+    query = '?receive_id_type=chat_id',
+  ): Promise<Reply> {
+    return call('POST', PATHS.messages + query, {
+      ...(accessToken === undefined ? {} : { token: accessToken }),
+      body: { receive_id: DEFAULT_CHAT_ID, msg_type: 'interactive', content: JSON.stringify(CARD), ...fields },
+    })
+  }
+
+  it('delivers a card to a chat the bot is in, and answers with the message', async () => {
+    const feishu = await start({ now: '2027-01-01T09:00:00+08:00' })
+    expect(DEFAULT_SCOPES).toEqual(['okr:okr', 'im:message:send_as_bot'])
+    const reply = await send(await token(), { uuid: 'okr-2027-01-run-1' })
+    expect(reply.status).toBe(200)
+    expect(reply.json).toMatchObject({ code: 0, msg: 'success' })
+    const data = reply.json['data']
+    expect(data).toMatchObject({
+      message_id: expect.stringMatching(/^om_[0-9a-f]{32}$/),
+      chat_id: DEFAULT_CHAT_ID,
+      msg_type: 'interactive',
+      create_time: String(Date.parse('2027-01-01T09:00:00+08:00')),
+      sender: { id: DEFAULT_APP_ID, id_type: 'app_id', sender_type: 'app' },
+      body: { content: JSON.stringify(CARD) },
+    })
+    expect(feishu.messages()).toEqual([
+      {
+        message_id: data.message_id,
+        chat_id: DEFAULT_CHAT_ID,
+        msg_type: 'interactive',
+        content: CARD,
+        uuid: 'okr-2027-01-run-1',
+      },
+    ])
+    expect(feishu.requests.at(-1)).toMatchObject({ path: PATHS.messages, query: { receive_id_type: 'chat_id' } })
+  })
+
+  it('refuses a chat the bot is not in (230002) and a chat that does not exist (230001)', async () => {
+    const feishu = await start({
+      chats: [{ chat_id: 'oc_without_bot', bot_in_chat: false }, { chat_id: 'oc_with_bot' }],
+    })
+    const t = await token()
+    const outside = await send(t, { receive_id: 'oc_without_bot' })
+    expect([outside.status, outside.json['code'], outside.json['msg']]).toEqual([
+      400,
+      230002,
+      'The bot can not be outside the group.',
+    ])
+    expect(outside.json['error'].log_id).toBe(outside.headers.get('x-tt-logid'))
+    const unknown = await send(t, { receive_id: DEFAULT_CHAT_ID })
+    expect([unknown.status, unknown.json['code'], unknown.json['msg']]).toEqual([
+      400,
+      230001,
+      'Your request contains an invalid request parameter, ext=invalid receive_id',
+    ])
+    expect(feishu.messages()).toEqual([])
+    expect((await send(t, { receive_id: 'oc_with_bot' })).json['code']).toBe(0)
+    expect(feishu.messages().map(message => message.chat_id)).toEqual(['oc_with_bot'])
+  })
+
+  it('refuses every message when the bot capability is off (230006)', async () => {
+    const feishu = await start({ botEnabled: false })
+    const reply = await send(await token())
+    expect([reply.status, reply.json['code'], reply.json['msg']]).toEqual([
+      400,
+      230006,
+      'Bot ability is not activated.',
+    ])
+    expect(feishu.messages()).toEqual([])
+  })
+
+  it('wants im:message:send_as_bot or im:message, and a token, but not the OKR edition', async () => {
+    await start({ scopes: ['okr:okr'] })
+    const denied = await send(await token())
+    expect([denied.status, denied.json['code'], denied.json['msg']]).toEqual([
+      400,
+      99991672,
+      'Access denied. One of the following scopes is required: [im:message:send_as_bot, im:message].',
+    ])
+    expect(denied.json['error'].permission_violations).toEqual([
+      { type: 'action_scope_required', subject: 'im:message:send_as_bot' },
+      { type: 'action_scope_required', subject: 'im:message' },
+    ])
+    expect((await send(undefined)).json['code']).toBe(99991661)
+    await emulator!.close()
+    await start({ scopes: ['im:message'], edition: 'standard' })
+    expect((await send(await token())).json['code']).toBe(0)
+  })
+
+  it('takes a request body of 30 KB, not a byte more (230025)', async () => {
+    const feishu = await start()
+    const t = await token()
+    const sized = (bytes: number): Record<string, unknown> => {
+      const fields = (text: string): Record<string, unknown> => ({
+        receive_id: DEFAULT_CHAT_ID,
+        msg_type: 'interactive',
+        content: JSON.stringify({ elements: [{ tag: 'markdown', content: text }] }),
+      })
+      return fields('x'.repeat(bytes - Buffer.byteLength(JSON.stringify(fields('')))))
+    }
+    const tooLarge = await send(t, sized(30 * 1024 + 1))
+    expect([tooLarge.status, tooLarge.json['code'], tooLarge.json['msg']]).toEqual([
+      400,
+      230025,
+      'The length of the message content reaches its limit.',
+    ])
+    expect((await send(t, sized(30 * 1024))).json['code']).toBe(0)
+    expect(feishu.messages()).toHaveLength(1)
+  })
+
+  it.each([
+    ['no receive_id_type', {}, '', 99992402],
+    ['an open_id', {}, '?receive_id_type=open_id', 230001],
+    ['no receive_id', { receive_id: undefined }, undefined, 99992402],
+    ['a text message', { msg_type: 'text', content: '{"text":"hi"}' }, undefined, 230001],
+    ['content that is not a string', { content: CARD }, undefined, 99992402],
+    ['content that is not JSON', { content: '{"header":' }, undefined, 230001],
+    ['content that is not a JSON object', { content: '["a card"]' }, undefined, 230099],
+    ['a uuid of 51 characters', { uuid: 'u'.repeat(51) }, undefined, 99992402],
+    ['a uuid that is not a string', { uuid: 42 }, undefined, 99992402],
+  ])('refuses %s', async (_what, fields, query, code) => {
+    const feishu = await start()
+    const reply = await send(await token(), fields, query)
+    expect([reply.status, reply.json['code']]).toEqual([400, code])
+    if (code === 99992402) expect(reply.json['error'].field_violations).toHaveLength(1)
+    expect(feishu.messages()).toEqual([])
+  })
+
+  it('sends a uuid of 50 characters', async () => {
+    const feishu = await start()
+    expect((await send(await token(), { uuid: 'u'.repeat(50) })).json['code']).toBe(0)
+    expect(feishu.messages()).toHaveLength(1)
+  })
+
+  it('answers the twin of a message delivered within the hour with that message, and sends nothing', async () => {
+    const feishu = await start({ now: '2027-01-01T09:00:00Z' })
+    const t = await token()
+    const first = await send(t, { uuid: 'run-42' })
+    feishu.setNow('2027-01-01T09:59:59Z')
+    const twin = await send(t, { uuid: 'run-42' })
+    expect(twin.json).toEqual(first.json)
+    const other = await send(t, { uuid: 'run-43' })
+    expect(other.json['data'].message_id).not.toBe(first.json['data'].message_id)
+    const unnamed = [await send(t), await send(t)]
+    expect(unnamed[0].json['data'].message_id).not.toBe(unnamed[1].json['data'].message_id)
+    expect(feishu.messages().map(message => message.uuid)).toEqual(['run-42', 'run-43', undefined, undefined])
+
+    feishu.setNow('2027-01-01T10:00:00Z')
+    const later = await send(t, { uuid: 'run-42' })
+    expect(later.json['data'].message_id).not.toBe(first.json['data'].message_id)
+    expect(feishu.messages()).toHaveLength(5)
+  })
+
+  it('gives a retry whose first attempt was delivered but lost that first message', async () => {
+    const feishu = await start()
+    const t = await token()
+    feishu.inject({ method: 'POST', path: PATHS.messages, fault: 'commit-then-reset' })
+    await expect(send(t, { uuid: 'run-7' })).rejects.toThrow()
+    const retry = await send(t, { uuid: 'run-7' })
+    expect(retry.json['code']).toBe(0)
+    expect(feishu.messages()).toEqual([expect.objectContaining({ message_id: retry.json['data'].message_id })])
+  })
+
+  it('does not let a refused message block its twin', async () => {
+    const feishu = await start()
+    const t = await token()
+    expect((await send(t, { uuid: 'run-9', receive_id: 'oc_elsewhere' })).json['code']).toBe(230001)
+    expect((await send(t, { uuid: 'run-9', content: '{' })).json['code']).toBe(230001)
+    const delivered = await send(t, { uuid: 'run-9' })
+    expect(delivered.json['code']).toBe(0)
+    expect(feishu.messages()).toHaveLength(1)
   })
 })
 
