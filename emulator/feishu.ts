@@ -7,7 +7,7 @@
 import { createServer, STATUS_CODES } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { randomBytes, randomInt } from 'node:crypto'
+import { createHmac, randomBytes, randomInt } from 'node:crypto'
 
 export interface PeriodRule {
   period_rule_id: string
@@ -129,6 +129,8 @@ export interface EmulatorOptions {
   chats?: Chat[]
   /** false: the app's bot capability is off, so every message is refused (230006); true by default. */
   botEnabled?: boolean
+  /** The group custom bots; by default one, DEFAULT_WEBHOOK_TOKEN, with no security setting. */
+  webhooks?: Webhook[]
   /**
    * An ISO instant that the emulator's clock reads, e.g. for a test whose action runs with a fixed clock: it
    * dates messages, their one-hour de-duplication window and webhook signatures. The real time by default.
@@ -140,6 +142,21 @@ export interface Chat {
   chat_id: string
   /** false: the bot is not a member, so messages to the chat are refused (230002); true by default. */
   bot_in_chat?: boolean
+}
+
+/** A group's custom bot, reached at `/open-apis/bot/v2/hook/<token>`. */
+export interface Webhook {
+  token: string
+  /** Signature verification on: each post must carry `timestamp` and `sign` made with this secret. */
+  secret?: string
+  /** Keyword on: each message must contain it. */
+  keyword?: string
+}
+
+/** A post a webhook accepted, with the body as it came (signature fields included). */
+export interface WebhookPost {
+  token: string
+  body: unknown
 }
 
 /** A message the app's bot delivered. */
@@ -169,6 +186,8 @@ export interface Emulator {
   periods(): StoredPeriod[]
   /** The messages delivered, in order; a de-duplicated request adds none. */
   messages(): DeliveredMessage[]
+  /** The webhook posts accepted, in order. */
+  webhookPosts(): WebhookPost[]
   revokeTokens(): void
   /** Sets the emulator's clock to an ISO instant, as the `now` option does; without one, back to the real time. */
   setNow(instant?: string): void
@@ -185,6 +204,7 @@ export const DEFAULT_RULES: readonly PeriodRule[] = [
 ]
 
 export const DEFAULT_CHAT_ID = 'oc_emulatorchat0000000000000001'
+export const DEFAULT_WEBHOOK_TOKEN = '5e1f7c2a-9b3d-4e6f-8a0b-2c4d6e8f0a1b'
 export const DEFAULT_SCOPES: readonly string[] = ['okr:okr', 'im:message:send_as_bot']
 
 export const PATHS = {
@@ -195,7 +215,10 @@ export const PATHS = {
   periodRules: '/open-apis/okr/v1/period_rules',
   /** Send a message; the query must say `receive_id_type=chat_id`. */
   messages: '/open-apis/im/v1/messages',
+  /** A group custom bot's webhook; the token is the whole credential. */
+  webhook: (token: string): string => `/open-apis/bot/v2/hook/${encodeURIComponent(token)}`,
 } as const
+const WEBHOOK_PREFIX = '/open-apis/bot/v2/hook'
 
 type Body = { code: number; msg: string } & Record<string, unknown>
 
@@ -244,6 +267,9 @@ const MESSAGE_SCOPES = ['im:message:send_as_bot', 'im:message']
 const MESSAGE_MAX_BYTES = 30 * 1024
 const DEDUP_WINDOW_MS = 60 * 60 * 1000
 const TENANT_KEY = '2ed263bf32cf1655'
+/** "发送消息时，请求体的数据大小不能超过 20 KB" (custom bot guide). */
+const WEBHOOK_MAX_BYTES = 20 * 1024
+const SIGNATURE_WINDOW_MS = 60 * 60 * 1000
 
 const MSG = {
   unknown: 'Unknown error. Please contact Feishu Assistant or your customer success manager.',
@@ -260,6 +286,10 @@ const MSG = {
   botOutside: 'The bot can not be outside the group.',
   botInactive: 'Bot ability is not activated.',
   tooLong: 'The length of the message content reaches its limit.',
+  hookToken: 'param invalid: incoming webhook access token invalid',
+  hookBadRequest: 'Bad Request',
+  hookSign: 'sign match fail or timestamp is not within one hour from current time',
+  hookKeyword: 'Key Words Not Found',
   cardJson:
     'Failed to create card content, ext=ErrCode: 200621; ErrMsg: parse card json err, please check whether the card json is correct; ErrorValue: ',
 }
@@ -297,8 +327,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let fixedNow = options.now === undefined ? undefined : parseInstant(options.now)
   const now = (): number => fixedNow ?? Date.now()
 
+  const webhooks = (options.webhooks ?? [{ token: DEFAULT_WEBHOOK_TOKEN }]).map(hook => ({ ...hook }))
+
   const store: Period[] = []
   const sent: SentMessage[] = []
+  const posts: WebhookPost[] = []
   const validTokens = new Set<string>()
   const faults: QueuedFault[] = []
   const requests: RecordedRequest[] = []
@@ -474,7 +507,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return success(structuredClone(data))
   }
 
+  /**
+   * A group custom bot's webhook, after Feishu's custom bot guide
+   * (https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot): 9499 for a bad body (or one over
+   * 20 KB), 19021 for a wrong or missing signature or a timestamp over an hour away, 19024 for a missing keyword.
+   * The guide does not give 19001, the answer to an unknown token; that one, and HTTP 200 for every failure, are
+   * what developers report Feishu answering. The order of the checks is a guess.
+   */
+  function postWebhook(token: string, request: Incoming): Answer {
+    const answer = (code: number, msg: string): Answer => ({ status: 200, body: { code, msg, data: {} } })
+    const hook = webhooks.find(h => h.token === token)
+    if (hook === undefined) return answer(19001, MSG.hookToken)
+    if (request.bytes > WEBHOOK_MAX_BYTES || !isRecord(request.body)) return answer(9499, MSG.hookBadRequest)
+    const body = request.body
+    if (hook.secret !== undefined && !signatureHolds(body, hook.secret, now())) return answer(19021, MSG.hookSign)
+    const texts = webhookTexts(body)
+    if (texts === undefined) return answer(9499, MSG.hookBadRequest)
+    if (hook.keyword !== undefined && !texts.some(text => text.includes(hook.keyword!)))
+      return answer(19024, MSG.hookKeyword)
+    posts.push({ token, body: structuredClone(body) })
+    return answer(0, 'success')
+  }
+
   function route(request: Incoming, logId: string): Answer {
+    const hookToken = childOf(WEBHOOK_PREFIX, request.path)
+    if (hookToken !== undefined) return request.method === 'POST' ? postWebhook(hookToken, request) : NOT_FOUND
     const periodId = childOf(PATHS.periods, request.path)
     if (periodId !== undefined) {
       if (request.method === 'PATCH')
@@ -651,6 +708,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     url: `http://127.0.0.1:${port}`,
     requests,
     periods: () => store.map(({ times: _times, ...period }) => period),
+    webhookPosts: () => posts.map(post => structuredClone(post)),
     messages: () =>
       sent.map(({ message_id, chat_id, msg_type, content, uuid }) => ({
         message_id,
@@ -783,6 +841,43 @@ function platformError(logId: string, code: number, msg: string, extra: Record<s
       error: { ...extra, log_id: logId, troubleshooter: `https://open.feishu.cn/search?log_id=${logId}` },
     },
   }
+}
+
+/**
+ * The custom bot's signature: base64(HMAC-SHA256(key = timestamp + "\n" + secret, message = empty)), with a
+ * timestamp in seconds no more than an hour from the emulator's clock. A timestamp may come as a string (as the
+ * guide shows) or as a number.
+ */
+function signatureHolds(body: Record<string, unknown>, secret: string, nowMs: number): boolean {
+  const { timestamp, sign } = body
+  const text =
+    typeof timestamp === 'string' && /^\d+$/.test(timestamp)
+      ? timestamp
+      : typeof timestamp === 'number' && Number.isSafeInteger(timestamp) && timestamp >= 0
+        ? String(timestamp)
+        : undefined
+  if (text === undefined || typeof sign !== 'string') return false
+  if (Math.abs(nowMs - Number(text) * 1000) > SIGNATURE_WINDOW_MS) return false
+  return sign === createHmac('sha256', `${text}\n${secret}`).update('').digest('base64')
+}
+
+/**
+ * What a webhook's keyword is looked for in: the text of a text message, or the JSON of a card and every string
+ * in it. Undefined when the body is neither `{msg_type: "text", content: {text}}` nor
+ * `{msg_type: "interactive", card: {…}}`.
+ */
+function webhookTexts(body: Record<string, unknown>): string[] | undefined {
+  if (body.msg_type === 'text')
+    return isRecord(body.content) && typeof body.content.text === 'string' ? [body.content.text] : undefined
+  if (body.msg_type !== 'interactive' || !isRecord(body.card)) return undefined
+  const texts = [JSON.stringify(body.card)]
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') texts.push(value)
+    else if (Array.isArray(value)) value.forEach(collect)
+    else if (isRecord(value)) Object.values(value).forEach(collect)
+  }
+  collect(body.card)
+  return texts
 }
 
 function parseInstant(text: string): number {

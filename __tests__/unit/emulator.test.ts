@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import {
@@ -5,6 +6,7 @@ import {
   DEFAULT_APP_SECRET,
   DEFAULT_CHAT_ID,
   DEFAULT_SCOPES,
+  DEFAULT_WEBHOOK_TOKEN,
   PATHS,
   startEmulator,
 } from '../../emulator/feishu.js'
@@ -638,6 +640,123 @@ describe('messages as the app bot', () => {
     const delivered = await send(t, { uuid: 'run-9' })
     expect(delivered.json['code']).toBe(0)
     expect(feishu.messages()).toHaveLength(1)
+  })
+})
+
+describe('group custom bot webhooks', () => {
+  const NOW = '2027-01-01T01:00:00Z'
+  const NOW_SECONDS = Date.parse(NOW) / 1000
+  const CARD = { header: { title: { tag: 'plain_text', content: 'OKR period opened' } }, elements: [] }
+  const TEXT = { msg_type: 'text', content: { text: 'Opened Jan - Mar 2027' } }
+
+  /** Written out here, not imported, so that a signature the emulator gets wrong cannot pass. */
+  function sign(timestamp: number | string, secret: string): string {
+    return createHmac('sha256', `${timestamp}\n${secret}`).update('').digest('base64')
+  }
+
+  function post(token: string, body: unknown): Promise<Reply> {
+    return call('POST', PATHS.webhook(token), { body })
+  }
+
+  it('accepts a card and a text without any token, and records them', async () => {
+    const feishu = await start()
+    const card = { msg_type: 'interactive', card: CARD }
+    const reply = await post(DEFAULT_WEBHOOK_TOKEN, card)
+    expect([reply.status, reply.json]).toEqual([200, { code: 0, msg: 'success', data: {} }])
+    expect((await post(DEFAULT_WEBHOOK_TOKEN, TEXT)).json['code']).toBe(0)
+    expect(feishu.webhookPosts()).toEqual([
+      { token: DEFAULT_WEBHOOK_TOKEN, body: card },
+      { token: DEFAULT_WEBHOOK_TOKEN, body: TEXT },
+    ])
+    expect(feishu.requests.map(request => request.path)).toEqual([
+      `/open-apis/bot/v2/hook/${DEFAULT_WEBHOOK_TOKEN}`,
+      `/open-apis/bot/v2/hook/${DEFAULT_WEBHOOK_TOKEN}`,
+    ])
+  })
+
+  it('answers an unknown token with 19001, over HTTP 200', async () => {
+    const feishu = await start()
+    const reply = await post('00000000-0000-0000-0000-000000000000', TEXT)
+    expect([reply.status, reply.json]).toEqual([
+      200,
+      { code: 19001, msg: 'param invalid: incoming webhook access token invalid', data: {} },
+    ])
+    expect(feishu.webhookPosts()).toEqual([])
+    expect((await call('GET', PATHS.webhook(DEFAULT_WEBHOOK_TOKEN))).status).toBe(404)
+  })
+
+  it.each([
+    ['a post message', { msg_type: 'post', content: { post: {} } }],
+    ['a card given as a string', { msg_type: 'interactive', card: JSON.stringify(CARD) }],
+    ['a text without text', { msg_type: 'text', content: {} }],
+    ['no msg_type', { card: CARD }],
+    ['a body that is not JSON', 'msg_type=text'],
+    ['a body over 20 KB', { msg_type: 'text', content: { text: 'x'.repeat(20 * 1024) } }],
+  ])('answers %s with 9499', async (_what, body) => {
+    const feishu = await start()
+    const reply = await post(DEFAULT_WEBHOOK_TOKEN, body)
+    expect([reply.status, reply.json]).toEqual([200, { code: 9499, msg: 'Bad Request', data: {} }])
+    expect(feishu.webhookPosts()).toEqual([])
+  })
+
+  describe('with a secret', () => {
+    const secret = 'webhook-secret-1'
+    const token = 'a0b1c2d3-0000-4000-8000-00000000000a'
+
+    it.each([
+      ['a string timestamp', String(NOW_SECONDS)],
+      ['a number timestamp', NOW_SECONDS],
+      ['a timestamp an hour old', String(NOW_SECONDS - 3600)],
+      ['a timestamp an hour ahead', String(NOW_SECONDS + 3600)],
+    ])('accepts a post signed with %s', async (_what, timestamp) => {
+      const feishu = await start({ now: NOW, webhooks: [{ token, secret }] })
+      const body = { timestamp, sign: sign(timestamp, secret), ...TEXT }
+      expect((await post(token, body)).json).toEqual({ code: 0, msg: 'success', data: {} })
+      expect(feishu.webhookPosts()).toEqual([{ token, body }])
+    })
+
+    const stamp = String(NOW_SECONDS)
+    it.each([
+      ['a wrong secret', { timestamp: stamp, sign: sign(stamp, 'other-secret') }],
+      ['no sign', { timestamp: stamp }],
+      ['no timestamp', { sign: sign(stamp, secret) }],
+      [
+        'key and message swapped',
+        { timestamp: stamp, sign: createHmac('sha256', secret).update(`${stamp}\n${secret}`).digest('base64') },
+      ],
+      [
+        'a timestamp in milliseconds',
+        { timestamp: String(NOW_SECONDS * 1000), sign: sign(NOW_SECONDS * 1000, secret) },
+      ],
+      ['a stale timestamp', { timestamp: String(NOW_SECONDS - 3601), sign: sign(NOW_SECONDS - 3601, secret) }],
+      ['a timestamp too far ahead', { timestamp: String(NOW_SECONDS + 3601), sign: sign(NOW_SECONDS + 3601, secret) }],
+    ])('refuses %s with 19021', async (_what, signature) => {
+      const feishu = await start({ now: NOW, webhooks: [{ token, secret }] })
+      const reply = await post(token, { ...signature, ...TEXT })
+      expect([reply.status, reply.json]).toEqual([
+        200,
+        { code: 19021, msg: 'sign match fail or timestamp is not within one hour from current time', data: {} },
+      ])
+      expect(feishu.webhookPosts()).toEqual([])
+    })
+
+    it('reads the real clock without a now option', async () => {
+      await start({ webhooks: [{ token, secret }] })
+      const timestamp = String(Math.floor(Date.now() / 1000))
+      expect((await post(token, { timestamp, sign: sign(timestamp, secret), ...TEXT })).json['code']).toBe(0)
+      expect((await post(token, { timestamp: stamp, sign: sign(stamp, secret), ...TEXT })).json['code']).toBe(19021)
+    })
+  })
+
+  it('wants a keyword in the text, or anywhere in the card', async () => {
+    const token = 'b0b1c2d3-0000-4000-8000-00000000000b'
+    const feishu = await start({ webhooks: [{ token, keyword: 'OKR' }] })
+    const missing = await post(token, { msg_type: 'text', content: { text: 'Opened Jan - Mar 2027' } })
+    expect([missing.status, missing.json]).toEqual([200, { code: 19024, msg: 'Key Words Not Found', data: {} }])
+    expect((await post(token, { msg_type: 'interactive', card: { elements: [] } })).json['code']).toBe(19024)
+    expect((await post(token, { msg_type: 'text', content: { text: 'OKR: Jan - Mar 2027' } })).json['code']).toBe(0)
+    expect((await post(token, { msg_type: 'interactive', card: CARD })).json['code']).toBe(0)
+    expect(feishu.webhookPosts()).toHaveLength(2)
   })
 })
 
