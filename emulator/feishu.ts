@@ -108,13 +108,13 @@ export interface EmulatorOptions {
   appSecret?: string
   /** HTTP status of a refused token request; Feishu has been seen to use both 200 and 400. */
   authFailureStatus?: number
-  scopes?: string[]
+  scopes?: readonly string[]
   edition?: 'business' | 'standard'
   maxPageSize?: number
   /** false: list items lack `period_start_time` / `period_end_time`, as on older deployments. */
   periodTimes?: boolean
-  rules?: PeriodRule[]
-  periods?: PeriodSeed[]
+  rules?: readonly PeriodRule[]
+  periods?: readonly PeriodSeed[]
   /** true: period ids are bare JSON numbers (19 digits, beyond JavaScript's exact integers) rather than strings. */
   numericIds?: boolean
   /** Serves the API under this path, as a private deployment may (e.g. `/feishu`); requests record the full path. */
@@ -126,11 +126,11 @@ export interface EmulatorOptions {
    */
   conflicts?: 'overlap' | 'same-rule'
   /** The chats the app's bot may be sent to; by default one chat, DEFAULT_CHAT_ID, with the bot in it. */
-  chats?: Chat[]
+  chats?: readonly Chat[]
   /** false: the app's bot capability is off, so every message is refused (230006); true by default. */
   botEnabled?: boolean
   /** The group custom bots; by default one, DEFAULT_WEBHOOK_TOKEN, with no security setting. */
-  webhooks?: Webhook[]
+  webhooks?: readonly Webhook[]
   /**
    * An ISO instant that the emulator's clock reads, e.g. for a test whose action runs with a fixed clock: it
    * dates messages, their one-hour de-duplication window and webhook signatures. The real time by default.
@@ -202,6 +202,38 @@ export const DEFAULT_RULES: readonly PeriodRule[] = [
   { period_rule_id: '6969864184272078375', type: 'year', length: 12, first_month: 1 },
   { period_rule_id: '6969864184272078376', type: 'month', length: 1, first_month: 1 },
 ]
+
+const DEMO_QUARTERLY = '6969864184272078374'
+const DEMO_YEARLY = '6969864184272078375'
+
+/** The demo tenant's rules: quarters and years, both from January. */
+export const DEMO_RULES: readonly PeriodRule[] = [
+  { period_rule_id: DEMO_QUARTERLY, type: 'month', length: 3, first_month: 1 },
+  { period_rule_id: DEMO_YEARLY, type: 'year', length: 12, first_month: 1 },
+]
+
+/**
+ * The demo tenant's history: 2026 as a year and as four quarters, which coexist, and the quarters of 2025, the
+ * first of them already hidden. Enough to show a period opened (2027), one found (any of 2026) and one retired
+ * (2025). Fixed ids, so that what the demo prints can be compared from one run to the next.
+ */
+export const DEMO_PERIODS: readonly PeriodSeed[] = [
+  { period_rule_id: DEMO_YEARLY, start_month: '2026-01', id: '7350000000000202600' },
+  ...[1, 2, 3, 4].map(quarter => ({
+    period_rule_id: DEMO_QUARTERLY,
+    start_month: `2026-${String(quarter * 3 - 2).padStart(2, '0')}`,
+    id: `735000000000020260${quarter}`,
+  })),
+  ...[1, 2, 3, 4].map(quarter => ({
+    period_rule_id: DEMO_QUARTERLY,
+    start_month: `2025-${String(quarter * 3 - 2).padStart(2, '0')}`,
+    id: `735000000000020250${quarter}`,
+    ...(quarter === 1 ? { status: 3 as const } : {}),
+  })),
+]
+
+/** The options of the demo tenant, which the CLI serves by default. */
+export const DEMO_TENANT: Readonly<EmulatorOptions> = { rules: DEMO_RULES, periods: DEMO_PERIODS }
 
 export const DEFAULT_CHAT_ID = 'oc_emulatorchat0000000000000001'
 export const DEFAULT_WEBHOOK_TOKEN = '5e1f7c2a-9b3d-4e6f-8a0b-2c4d6e8f0a1b'

@@ -7,6 +7,7 @@ import {
   DEFAULT_CHAT_ID,
   DEFAULT_SCOPES,
   DEFAULT_WEBHOOK_TOKEN,
+  DEMO_TENANT,
   PATHS,
   startEmulator,
 } from '../../emulator/feishu.js'
@@ -258,6 +259,36 @@ describe('conflicts', () => {
       startEmulator({ periods: [{ period_rule_id: QUARTERLY, start_month: '2026-01', status: 4 as 0 }] }),
     ).rejects.toThrow(/status/)
   })
+})
+
+describe('the demo tenant', () => {
+  it.each(['overlap', 'same-rule'] as const)(
+    'holds 2026 as a year and as quarters, and the quarters of 2025, one hidden (%s)',
+    async conflicts => {
+      const feishu = await start({ ...DEMO_TENANT, conflicts })
+      const periods = feishu.periods()
+      expect(periods.filter(period => period.period_rule_id === YEARLY).map(period => period.start_month)).toEqual([
+        '2026-01',
+      ])
+      expect(
+        periods
+          .filter(period => period.period_rule_id === QUARTERLY)
+          .map(period => period.start_month)
+          .sort(),
+      ).toEqual(['2025-01', '2025-04', '2025-07', '2025-10', '2026-01', '2026-04', '2026-07', '2026-10'])
+      expect(periods.filter(period => period.status === 3).map(period => period.start_month)).toEqual(['2025-01'])
+      expect(new Set(periods.map(period => period.id)).size).toBe(periods.length)
+      expect(periods.every(period => /^\d{19}$/.test(period.id))).toBe(true)
+
+      const t = await token()
+      const rules = await call('GET', PATHS.periodRules, { token: t })
+      const ruleIds = (rules.json['data'].period_rules as { period_rule_id: string }[]).map(rule => rule.period_rule_id)
+      expect(ruleIds).toEqual([QUARTERLY, YEARLY])
+      expect((await create(t, '2026-04')).json['code']).toBe(1001008)
+      expect((await create(t, '2027-01')).json['code']).toBe(0)
+      expect((await create(t, '2027-01', YEARLY)).json['code']).toBe(conflicts === 'overlap' ? 1001008 : 0)
+    },
+  )
 })
 
 describe('changing a period status', () => {
