@@ -1,8 +1,11 @@
 /**
  * A local stand-in for the parts of the Feishu / Lark Open Platform the action uses: the tenant token,
- * OKR period create and list, and period rules. It answers with the codes, statuses and body shapes that
- * Feishu's Open Platform documents (https://open.feishu.cn/document/server-docs/okr-v1/period/create and the
- * pages beside it), and can be told to misbehave so that retries and untrusted answers can be tested.
+ * OKR period create, list and status change, period rules, messages sent as the app's bot, and group custom
+ * bot webhooks. It answers with the codes, statuses and body shapes that Feishu's Open Platform documents
+ * (https://open.feishu.cn/document/server-docs/okr-v1/period/create and the pages beside it,
+ * https://open.feishu.cn/document/server-docs/im-v1/message/create,
+ * https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot), says where it has to guess, and can be
+ * told to misbehave so that retries and untrusted answers can be tested.
  */
 import { createServer, STATUS_CODES } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -122,7 +125,7 @@ export interface EmulatorOptions {
   /**
    * Which stored periods make a create answer 1001008. `overlap` (the default): any period whose months overlap
    * the new one's. `same-rule`: only an overlapping period of the same rule, so that, say, a yearly period and
-   * the quarterly periods inside it can coexist. Feishu does not document which; tenants have been seen with both.
+   * the quarterly periods inside it can coexist. Feishu does not document which it does; the emulator plays either.
    */
   conflicts?: 'overlap' | 'same-rule'
   /** The chats the app's bot may be sent to; by default one chat, DEFAULT_CHAT_ID, with the bot in it. */
