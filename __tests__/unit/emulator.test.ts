@@ -792,6 +792,24 @@ describe('group custom bot webhooks', () => {
 })
 
 describe('untrusted answers', () => {
+  it('honour `after` and paths ending in /*', async () => {
+    const ids = ['7000000000000000001', '7000000000000000002']
+    const feishu = await start({
+      periods: ids.map((id, i) => ({ period_rule_id: QUARTERLY, start_month: `202${i}-01`, id })),
+    })
+    const t = await token()
+    const body = { code: 0, msg: 'success', data: { period_id: '<script>', status: 3 } }
+    feishu.inject({ method: 'PATCH', path: `${PATHS.periods}/*`, fault: 'answer', body, after: 1 })
+    feishu.inject({ method: 'GET', path: PATHS.periodRules, fault: 'huge', bytes: 1000, after: 1 })
+    const first = await call('PATCH', PATHS.period(ids[0]), { token: t, body: { status: 3 } })
+    const second = await call('PATCH', PATHS.period(ids[1]), { token: t, body: { status: 3 } })
+    expect([first.json['data'], second.json]).toEqual([{ period_id: ids[0], status: 3 }, body])
+    expect(feishu.periods().map(period => period.status)).toEqual([3, 0])
+    expect((await call('GET', PATHS.periodRules, { token: t })).json['code']).toBe(0)
+    const huge = await fetch(feishu.url + PATHS.periodRules, { headers: { Authorization: `Bearer ${t}` } })
+    expect((await huge.text()).length).toBe(1000)
+  })
+
   it('huge: sends `bytes` bytes with a Content-Length, shaped like a Feishu answer', async () => {
     const feishu = await start()
     feishu.inject({ method: 'POST', path: PATHS.token, fault: 'huge', bytes: 65_537, times: 1 })
