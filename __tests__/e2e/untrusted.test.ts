@@ -84,7 +84,7 @@ describe("Feishu's msg is cleaned before it is shown", () => {
     expect(result.exitCode).toBe(1)
     expect(result.errors).toHaveLength(1)
     const [error] = result.errors
-    expect(error!.length).toBeLessThan(700)
+    expect(error.length).toBeLessThan(700)
     expect(error).toMatch(/^Creating the OKR period failed: Feishu answered code 1001001 "cleared : :set-output/)
     expect(printed(result)).not.toContain('\u001b')
     expect(forgedCommands(result.stdout)).toEqual([])
