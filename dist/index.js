@@ -33084,7 +33084,7 @@ async function run() {
                 startMonth: formatMonth(period.startMonth),
                 endMonth: formatOptionalMonth(period.endMonth),
             }));
-            const created = opening.periods.filter(period => period.result === 'created').length;
+            const created = opening.periods.filter(period => period.result !== 'existed').length;
             report.announcement = await announce(client, settings.notify, periods, created, runUrl());
         }
         setNotified(report.announcement);

@@ -11,6 +11,8 @@ import { createServer, STATUS_CODES } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { createHmac, randomBytes, randomInt } from 'node:crypto'
+// Months as whole numbers since year 0, so that a rule's periods are plain arithmetic: the action's own YYYY-MM.
+import { formatMonth, parseMonth } from '../src/okr/months.js'
 
 export interface PeriodRule {
   period_rule_id: string
@@ -292,7 +294,6 @@ const PADDING = Buffer.alloc(CHUNK_BYTES, 'x')
 const ANSWER_HEAD = Buffer.from('{"code":0,"msg":"')
 const ANSWER_TAIL = Buffer.from('"}')
 const NOT_FOUND: Answer = { status: 404, body: { code: 404, msg: '404 page not found' } }
-const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/
 const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000
 const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const WRITE_SCOPES = ['okr:okr']
@@ -954,16 +955,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function modulo(a: number, n: number): number {
   return ((a % n) + n) % n
-}
-
-/** Months since year 0, so a rule's periods are plain arithmetic. */
-function parseMonth(text: string): number | undefined {
-  const match = MONTH_PATTERN.exec(text)
-  return match ? Number(match[1]) * 12 + Number(match[2]) - 1 : undefined
-}
-
-function formatMonth(month: number): string {
-  return `${String(Math.floor(month / 12)).padStart(4, '0')}-${String((month % 12) + 1).padStart(2, '0')}`
 }
 
 // Base64 so that clients treat the token as opaque rather than doing arithmetic on it.

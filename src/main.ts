@@ -38,7 +38,8 @@ export async function run(): Promise<void> {
         startMonth: formatMonth(period.startMonth),
         endMonth: formatOptionalMonth(period.endMonth),
       }))
-      const created = opening.periods.filter(period => period.result === 'created').length
+      // In a dry run, the periods a real run would create.
+      const created = opening.periods.filter(period => period.result !== 'existed').length
       report.announcement = await announce(client, settings.notify, periods, created, runUrl())
     }
     setNotified(report.announcement)

@@ -1,8 +1,8 @@
 /** Keeping the OKR calendar: several periods ahead (`count`), and old ones retired (`retire`). */
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { type Emulator, type EmulatorOptions, PATHS, type PeriodSeed, startEmulator } from '../../emulator/feishu.js'
-import { type RunOptions, runAction } from '../../emulator/runner.js'
-import { connection, CREATE, LIST, QUARTERLY, RULES, sent, TOKEN } from '../support/fixtures.js'
+import type { RunOptions } from '../../emulator/runner.js'
+import { CREATE, LIST, QUARTERLY, RULES, runOn, sent, TOKEN } from '../support/fixtures.js'
 
 let emulator: Emulator
 afterEach(async () => emulator?.close())
@@ -15,13 +15,8 @@ async function start(options: EmulatorOptions = {}): Promise<Emulator> {
 // 09:00 on 17 March 2027 in China: a run two weeks before the second quarter.
 const midMarch = '2027-03-17T01:00:00Z'
 
-function run(inputs: Record<string, string>, options: Omit<RunOptions, 'inputs'> = {}) {
-  return runAction({
-    inputs: { ...connection(emulator), period_rule_id: QUARTERLY, ...inputs },
-    now: midMarch,
-    ...options,
-  })
-}
+const run = (inputs: Record<string, string>, options: Omit<RunOptions, 'inputs'> = {}) =>
+  runOn(emulator, inputs, { now: midMarch, ...options })
 
 const PATCH = 'PATCH'
 const patches = (): { path: string; body: unknown }[] =>

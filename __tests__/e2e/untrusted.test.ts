@@ -4,8 +4,7 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { DEFAULT_APP_SECRET, type Emulator, type EmulatorOptions, PATHS, startEmulator } from '../../emulator/feishu.js'
-import { runAction } from '../../emulator/runner.js'
-import { connection, CREATE, LIST, printed, QUARTERLY, RULES, sent, TOKEN, YEARLY } from '../support/fixtures.js'
+import { CREATE, LIST, printed, QUARTERLY, RULES, runOn, sent, TOKEN, YEARLY } from '../support/fixtures.js'
 
 let emulator: Emulator
 afterEach(async () => emulator?.close())
@@ -15,12 +14,7 @@ async function start(options: EmulatorOptions = {}): Promise<Emulator> {
   return emulator
 }
 
-function run(inputs: Record<string, string> = {}, env: Record<string, string> = {}) {
-  return runAction({
-    inputs: { ...connection(emulator), period_rule_id: QUARTERLY, start_month: '2027-01', ...inputs },
-    env,
-  })
-}
+const run = (inputs: Record<string, string> = {}, env: Record<string, string> = {}) => runOn(emulator, inputs, { env })
 
 /** Far above a Node process that reads at most 1 MiB of an answer, far below one that reads on. */
 const MEMORY_BOUND_KIB = 200 * 1024

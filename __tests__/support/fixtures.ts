@@ -1,6 +1,6 @@
 /** What the end-to-end tests share: the emulator's default rules and the inputs that reach it. */
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, type Emulator, PATHS } from '../../emulator/feishu.js'
-import type { ActionRun } from '../../emulator/runner.js'
+import { type ActionRun, type RunOptions, runAction } from '../../emulator/runner.js'
 
 export const QUARTERLY = '6969864184272078374'
 export const YEARLY = '6969864184272078375'
@@ -42,4 +42,16 @@ export function onePeriodOutputs(first: {
     retired: '[]',
     notified: 'false',
   }
+}
+
+/** Runs the bundled action against `emulator`: the quarterly rule from 2027-01, unless `inputs` say otherwise. */
+export function runOn(
+  emulator: Emulator,
+  inputs: Record<string, string> = {},
+  options: Omit<RunOptions, 'inputs'> = {},
+): Promise<ActionRun> {
+  return runAction({
+    inputs: { ...connection(emulator), period_rule_id: QUARTERLY, start_month: '2027-01', ...inputs },
+    ...options,
+  })
 }

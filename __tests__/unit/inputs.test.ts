@@ -1,27 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { afterEach, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { Failure } from '../../src/feishu/errors.js'
 import { DEFAULTS, readSettings } from '../../src/inputs.js'
 import { DEFAULT_TEXT } from '../../src/notify/card.js'
 import { parseMonth } from '../../src/okr/months.js'
+import { captureStdout } from '../support/stdout.js'
 
 const valid: Record<string, string> = {
+  ...DEFAULTS,
   app_id: 'cli_a1b2c3d4e5f6',
   app_secret: 'app-secret-value',
   period_rule_id: '6969864184272078374',
   start_month: '2027-01',
-  allow_existing: 'false',
-  dry_run: 'false',
-  domain: 'feishu',
-  timezone: 'Asia/Shanghai',
-  timeout_seconds: '30',
-  max_retries: '3',
 }
 
 const WEBHOOK = 'https://open.feishu.cn/open-apis/bot/v2/hook/0a1b2c3d-4e5f-6789-abcd-ef0123456789'
 
-let stdout: string[]
 const saved = { ...process.env }
 
 function setInputs(inputs: Record<string, string>): void {
@@ -40,16 +35,8 @@ function failure(inputs: Record<string, string>): Failure {
   throw new Error('expected an input failure')
 }
 
-beforeEach(() => {
-  stdout = []
-  jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
-    stdout.push(String(chunk))
-    return true
-  })
-})
-
+const stdout = captureStdout()
 afterEach(() => {
-  jest.restoreAllMocks()
   process.env = { ...saved }
 })
 
@@ -122,7 +109,7 @@ describe('readSettings', () => {
   it('masks the webhook URL, its token and its secret', () => {
     setInputs({ notify_webhook: WEBHOOK, notify_webhook_secret: 'sign-secret' })
     readSettings()
-    const masked = stdout.join('')
+    const masked = stdout.lines().join('\n')
     for (const secret of [WEBHOOK, '0a1b2c3d-4e5f-6789-abcd-ef0123456789', 'sign-secret']) {
       expect(masked).toContain(`::add-mask::${secret}`)
     }
@@ -131,7 +118,7 @@ describe('readSettings', () => {
   it('masks the app secret', () => {
     setInputs({})
     readSettings()
-    expect(stdout.join('')).toContain('::add-mask::app-secret-value')
+    expect(stdout.lines().join('\n')).toContain('::add-mask::app-secret-value')
   })
 
   it.each([
@@ -176,7 +163,7 @@ describe('readSettings', () => {
     process.env.FEISHU_APP_ID = 'cli_from_env'
     process.env.FEISHU_APP_SECRET = 'secret-from-env'
     expect(readSettings().client).toMatchObject({ appId: 'cli_from_env', appSecret: 'secret-from-env' })
-    expect(stdout.join('')).toContain('::add-mask::secret-from-env')
+    expect(stdout.lines().join('\n')).toContain('::add-mask::secret-from-env')
   })
 
   it('prefers the inputs over the environment', () => {

@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { describeFailure } from '../../src/feishu/errors.js'
 import { parseMonth } from '../../src/okr/months.js'
 import { type OpenRequest, openPeriods } from '../../src/okr/open.js'
 import { QUARTERLY_RULE, YEARLY_RULE, fakeOkr, refusal } from '../support/fake-okr.js'
+import { captureStdout } from '../support/stdout.js'
 
 const today = new Date('2027-03-17T01:00:00Z')
 const request = (more: Partial<OpenRequest> = {}): OpenRequest => ({
@@ -17,18 +18,8 @@ const request = (more: Partial<OpenRequest> = {}): OpenRequest => ({
 const months = (periods: { startMonth: number; endMonth: number | undefined }[]): string[][] =>
   periods.map(p => [p.startMonth, p.endMonth ?? NaN].map(m => `${Math.floor(m / 12)}-${(m % 12) + 1}`))
 
-let stdout: string[]
-beforeEach(() => {
-  stdout = []
-  jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
-    stdout.push(String(chunk))
-    return true
-  })
-})
-afterEach(() => {
-  jest.restoreAllMocks()
-})
-const warnings = (): string[] => stdout.filter(line => line.startsWith('::warning::'))
+const stdout = captureStdout()
+const warnings = (): string[] => stdout.lines().filter(line => line.startsWith('::warning::'))
 
 describe('count', () => {
   it('creates count consecutive periods, fetching the rule once', async () => {

@@ -1,22 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { addSecret, clean, digitsId } from '../../src/feishu/redact.js'
+import { captureStdout } from '../support/stdout.js'
 
-let stdout: string[]
-beforeEach(() => {
-  stdout = []
-  jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
-    stdout.push(String(chunk))
-    return true
-  })
-})
-afterEach(() => {
-  jest.restoreAllMocks()
-})
+const stdout = captureStdout()
 
 describe('clean', () => {
   it('masks a secret in the runner and cuts it out, before shortening, so that no part of it remains', () => {
     addSecret('S3cr3tValueNoOneMaySee')
-    expect(stdout.join('')).toContain('::add-mask::S3cr3tValueNoOneMaySee')
+    expect(stdout.lines().join('\n')).toContain('::add-mask::S3cr3tValueNoOneMaySee')
     expect(clean(`${'y'.repeat(190)}S3cr3tValueNoOneMaySee`)).not.toMatch(/S3cr/)
     expect(clean('a S3cr3tValueNoOneMaySee b')).toBe('a *** b')
   })

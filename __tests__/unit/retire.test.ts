@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { describeFailure } from '../../src/feishu/errors.js'
 import { formatMonth } from '../../src/okr/months.js'
 import { type RetireRequest, retirePeriods } from '../../src/okr/retire.js'
 import { type FakePeriod, fakeOkr, refusal } from '../support/fake-okr.js'
+import { captureStdout } from '../support/stdout.js'
 
 // 1 July 2027 in China: the second quarter ended last month.
 const today = new Date('2027-07-01T01:00:00Z')
@@ -23,12 +24,7 @@ const tenant = (): FakePeriod[] => [
   { id: '7', start: '2026-01', end: '2026-03', times: false },
 ]
 
-beforeEach(() => {
-  jest.spyOn(process.stdout, 'write').mockImplementation(() => true)
-})
-afterEach(() => {
-  jest.restoreAllMocks()
-})
+captureStdout()
 
 describe('retirePeriods', () => {
   it('retires every normal period that has ended, oldest first, and nothing else', async () => {
