@@ -32650,13 +32650,11 @@ function toListedPeriod(item) {
     const end = epochMs(fields.period_end_time);
     const known = start !== undefined && end !== undefined && start <= end;
     const status = fields.status;
-    const name = typeof fields.en_name === 'string' ? fields.en_name : typeof fields.zh_name === 'string' ? fields.zh_name : '';
     return {
         id: digitsId(fields.id),
         startMonth: known ? monthOfPeriodStart(start) : undefined,
         endMonth: known ? monthOfPeriodEnd(end) : undefined,
         status: status === 0 || status === 1 || status === 2 || status === 3 ? status : undefined,
-        name: clean(name, 60),
     };
 }
 function epochMs(value) {
