@@ -1,33 +1,12 @@
-import { afterEach, describe, expect, it } from '@jest/globals'
-import { type Emulator, type EmulatorOptions, PATHS, startEmulator } from '../../emulator/feishu.js'
-import {
-  connection,
-  CREATE,
-  LIST,
-  MONTHLY,
-  onePeriodOutputs,
-  printed,
-  QUARTERLY,
-  RULES,
-  sent,
-  TOKEN,
-} from '../support/fixtures.js'
-import { runAction } from '../../emulator/runner.js'
+import { describe, expect, it } from '@jest/globals'
+import { type Emulator, PATHS } from '../../emulator/feishu.js'
+import { MONTHLY, onePeriodOutputs, printed, QUARTERLY, runOn, startsEmulator } from '../support/fixtures.js'
+import { TOKEN, CREATE, LIST, RULES, sent } from '../support/requests.js'
 
 let emulator: Emulator
-afterEach(async () => emulator?.close())
+const start = startsEmulator(started => (emulator = started))
 
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await startEmulator(options)
-  return emulator
-}
-
-function run(inputs: Record<string, string> = {}, env: Record<string, string> = {}) {
-  return runAction({
-    inputs: { ...connection(emulator), period_rule_id: QUARTERLY, start_month: '2027-01', ...inputs },
-    env,
-  })
-}
+const run = (inputs: Record<string, string> = {}, env: Record<string, string> = {}) => runOn(emulator, inputs, { env })
 
 describe('creating a period', () => {
   it('creates it with two requests, sets the outputs and writes the summary', async () => {

@@ -1,16 +1,12 @@
 /** Keeping the OKR calendar: several periods ahead (`count`), and old ones retired (`retire`). */
-import { afterEach, describe, expect, it } from '@jest/globals'
-import { type Emulator, type EmulatorOptions, PATHS, type PeriodSeed, startEmulator } from '../../emulator/feishu.js'
+import { describe, expect, it } from '@jest/globals'
+import { type Emulator, PATHS, type PeriodSeed } from '../../emulator/feishu.js'
 import type { RunOptions } from '../../emulator/runner.js'
-import { CREATE, LIST, QUARTERLY, RULES, runOn, sent, TOKEN } from '../support/fixtures.js'
+import { QUARTERLY, runOn, startsEmulator } from '../support/fixtures.js'
+import { TOKEN, CREATE, LIST, RULES, sent } from '../support/requests.js'
 
 let emulator: Emulator
-afterEach(async () => emulator?.close())
-
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await startEmulator(options)
-  return emulator
-}
+const start = startsEmulator(started => (emulator = started))
 
 // 09:00 on 17 March 2027 in China: a run two weeks before the second quarter.
 const midMarch = '2027-03-17T01:00:00Z'

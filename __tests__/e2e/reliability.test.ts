@@ -1,34 +1,21 @@
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { createServer } from 'node:net'
-import { type Emulator, type Fault, PATHS, startEmulator } from '../../emulator/feishu.js'
-import {
-  connection,
-  CREATE,
-  LIST,
-  printed,
-  QUARTERLY,
-  RULES,
-  sent,
-  TOKEN,
-  onePeriodOutputs,
-} from '../support/fixtures.js'
+import { type Emulator, type Fault, PATHS } from '../../emulator/feishu.js'
+import { connection, onePeriodOutputs, printed, QUARTERLY, runOn, startsEmulator } from '../support/fixtures.js'
+import { TOKEN, CREATE, LIST, RULES, sent } from '../support/requests.js'
 import { startHttpsProxy } from '../support/proxy.js'
 import { runAction } from '../../emulator/runner.js'
 
 let emulator: Emulator
-afterEach(async () => emulator?.close())
+const startWith = startsEmulator(started => (emulator = started))
 
 async function start(...faults: Fault[]): Promise<Emulator> {
-  emulator = await startEmulator()
+  await startWith()
   for (const fault of faults) emulator.inject(fault)
   return emulator
 }
 
-function run(inputs: Record<string, string> = {}) {
-  return runAction({
-    inputs: { ...connection(emulator), period_rule_id: QUARTERLY, start_month: '2027-01', ...inputs },
-  })
-}
+const run = (inputs: Record<string, string> = {}) => runOn(emulator, inputs)
 
 const onCreate = (fault: Fault['fault'], more: Partial<Fault> = {}): Fault => ({
   method: 'POST',
@@ -134,7 +121,7 @@ describe('what is not transient is not retried', () => {
     ['1000403 (Standard edition)', { edition: 'standard' as const }],
     ['99991672 (missing scope)', { scopes: [] }],
   ])('%s: one create request', async (_, options) => {
-    emulator = await startEmulator(options)
+    await startWith(options)
     const result = await run()
 
     expect(result.exitCode).toBe(1)

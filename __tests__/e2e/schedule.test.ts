@@ -1,35 +1,14 @@
-import { afterEach, describe, expect, it } from '@jest/globals'
-import {
-  DEFAULT_APP_ID,
-  DEFAULT_APP_SECRET,
-  type Emulator,
-  type EmulatorOptions,
-  startEmulator,
-} from '../../emulator/feishu.js'
-import {
-  connection,
-  CREATE,
-  LIST,
-  QUARTERLY,
-  RULES,
-  sent,
-  TOKEN,
-  YEARLY,
-  onePeriodOutputs,
-} from '../support/fixtures.js'
-import { type RunOptions, runAction } from '../../emulator/runner.js'
+import { describe, expect, it } from '@jest/globals'
+import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, type Emulator } from '../../emulator/feishu.js'
+import { onePeriodOutputs, QUARTERLY, runOn, startsEmulator, YEARLY } from '../support/fixtures.js'
+import { TOKEN, CREATE, LIST, RULES, sent } from '../support/requests.js'
+import type { RunOptions } from '../../emulator/runner.js'
 
 let emulator: Emulator
-afterEach(async () => emulator?.close())
+const start = startsEmulator(started => (emulator = started))
 
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await startEmulator(options)
-  return emulator
-}
-
-function run(inputs: Record<string, string>, options: Omit<RunOptions, 'inputs'> = {}) {
-  return runAction({ inputs: { ...connection(emulator), period_rule_id: QUARTERLY, ...inputs }, ...options })
-}
+const run = (inputs: Record<string, string>, options: Omit<RunOptions, 'inputs'> = {}) =>
+  runOn(emulator, inputs, options)
 
 describe('start_month current / next', () => {
   // 09:00 on 17 March 2027 in China: a cron run two weeks before the second quarter.

@@ -2,17 +2,13 @@
  * Answers the action cannot trust: whatever a private deployment, a proxy or a broken gateway sends, the step's
  * memory stays bounded, and no server text reaches a log line, an output or the summary unless it is cleaned.
  */
-import { afterEach, describe, expect, it } from '@jest/globals'
-import { DEFAULT_APP_SECRET, type Emulator, type EmulatorOptions, PATHS, startEmulator } from '../../emulator/feishu.js'
-import { CREATE, LIST, printed, QUARTERLY, RULES, runOn, sent, TOKEN, YEARLY } from '../support/fixtures.js'
+import { describe, expect, it } from '@jest/globals'
+import { DEFAULT_APP_SECRET, type Emulator, PATHS, startEmulator } from '../../emulator/feishu.js'
+import { printed, QUARTERLY, runOn, startsEmulator, YEARLY } from '../support/fixtures.js'
+import { TOKEN, CREATE, LIST, RULES, sent } from '../support/requests.js'
 
 let emulator: Emulator
-afterEach(async () => emulator?.close())
-
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await startEmulator(options)
-  return emulator
-}
+const start = startsEmulator(started => (emulator = started))
 
 const run = (inputs: Record<string, string> = {}, env: Record<string, string> = {}) => runOn(emulator, inputs, { env })
 
@@ -232,7 +228,7 @@ describe('small things', () => {
     const closed = await startEmulator()
     const url = closed.url
     await closed.close()
-    emulator = await startEmulator()
+    await start()
     const result = await run({ domain: url, max_retries: '1' })
 
     expect(result.exitCode).toBe(1)

@@ -1,25 +1,21 @@
-/** What the end-to-end tests share: the emulator's default rules and the inputs that reach it. */
-import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, type Emulator, PATHS } from '../../emulator/feishu.js'
+/** What the end-to-end tests share: the emulator's default rules, the inputs that reach it, and running the action. */
+import { afterEach } from '@jest/globals'
+import {
+  DEFAULT_APP_ID,
+  DEFAULT_APP_SECRET,
+  type Emulator,
+  type EmulatorOptions,
+  startEmulator,
+} from '../../emulator/feishu.js'
 import { type ActionRun, type RunOptions, runAction } from '../../emulator/runner.js'
 
 export const QUARTERLY = '6969864184272078374'
 export const YEARLY = '6969864184272078375'
 export const MONTHLY = '6969864184272078376'
 
-/** The requests of `sent()`, by what they do. */
-export const TOKEN = `POST ${PATHS.token}`
-export const CREATE = `POST ${PATHS.periods}`
-export const LIST = `GET ${PATHS.periods}`
-export const RULES = `GET ${PATHS.periodRules}`
-
 /** Inputs that reach `emulator` with the app it accepts. */
 export function connection(emulator: Emulator): Record<string, string> {
   return { app_id: DEFAULT_APP_ID, app_secret: DEFAULT_APP_SECRET, domain: emulator.url }
-}
-
-/** The requests the emulator received, as "METHOD /path". */
-export function sent(emulator: Emulator): string[] {
-  return emulator.requests.map(request => `${request.method} ${request.path}`)
 }
 
 /** Everything the action printed, where neither a stack trace nor a secret may appear. */
@@ -54,4 +50,21 @@ export function runOn(
     inputs: { ...connection(emulator), period_rule_id: QUARTERLY, start_month: '2027-01', ...inputs },
     ...options,
   })
+}
+
+/**
+ * `start(options)` for a test file: starts an emulator, hands it to `keep` (the file's own variable), and closes it
+ * after each test.
+ */
+export function startsEmulator(keep: (emulator: Emulator) => void): (options?: EmulatorOptions) => Promise<Emulator> {
+  let current: Emulator | undefined
+  afterEach(async () => {
+    await current?.close()
+    current = undefined
+  })
+  return async options => {
+    current = await startEmulator(options)
+    keep(current)
+    return current
+  }
 }
