@@ -32061,31 +32061,51 @@ async function withRetries(operation, maxRetries, transient, attempt) {
 }
 
 ;// CONCATENATED MODULE: ./src/notify/card.ts
-const PLACEHOLDERS = {
-    start_month: ({ periods }) => periods[0]?.startMonth ?? '',
-    end_month: ({ periods }) => periods[0]?.endMonth ?? '',
-    period_id: ({ periods }) => periods[0]?.id ?? '',
-    periods: ({ periods }) => periods.map(p => `${p.startMonth} – ${p.endMonth}`).join(', '),
-    last_end_month: ({ periods }) => periods.at(-1)?.endMonth ?? '',
-    count: ({ periods }) => String(periods.length),
-    run_url: ({ runUrl }) => runUrl ?? '',
-};
-const PLACEHOLDER_NAMES = Object.keys(PLACEHOLDERS);
-const DEFAULT_TEXT = '新的 OKR 周期已开启：{periods}。请填写你的 OKR。\nThe new OKR period is open: {periods}. Please set your OKRs.';
+const PLACEHOLDERS = new Map([
+    ['start_month', ({ periods }) => periods[0]?.startMonth ?? ''],
+    ['end_month', ({ periods }) => periods[0]?.endMonth ?? ''],
+    ['period_id', ({ periods }) => periods[0]?.id ?? ''],
+    ['periods', ({ periods }) => periods.map(p => `${p.startMonth} – ${p.endMonth}`).join(', ')],
+    ['last_end_month', ({ periods }) => periods.at(-1)?.endMonth ?? ''],
+    ['count', ({ periods }) => String(periods.length)],
+    ['run_url', ({ runUrl }) => runUrl ?? ''],
+]);
+const PLACEHOLDER_NAMES = [...PLACEHOLDERS.keys()];
+const DEFAULT_TEXT = '新的 OKR 周期已开启：{periods}。请填写你的 OKR。\nNow open for OKRs: {periods}. Please set yours.';
 const MAX_TEXT_CHARS = 2000;
+const MAX_CARD_BYTES = 16 * 1024;
 function unknownPlaceholders(template) {
     const names = [...template.replace(/\{\{|\}\}/g, '').matchAll(/\{([^{}]*)\}/g)].map(match => match[1] ?? '');
-    return names.filter(name => !(name in PLACEHOLDERS));
+    return names.filter(name => !PLACEHOLDERS.has(name));
 }
 function renderText(template, context) {
-    return template.replace(/\{\{|\}\}|\{(\w+)\}/g, (whole, name) => name === undefined ? whole[0] : (PLACEHOLDERS[name]?.(context) ?? whole));
+    return template.replace(/\{\{|\}\}|\{(\w+)\}/g, (whole, name) => name === undefined ? whole[0] : (PLACEHOLDERS.get(name)?.(context) ?? whole));
 }
-function buildCard(text) {
-    return {
+function buildCard(text, count) {
+    const card = (content) => ({
         config: { wide_screen_mode: true },
-        header: { title: { tag: 'plain_text', content: 'OKR 周期已开启 · OKR period open' }, template: 'blue' },
-        elements: [{ tag: 'div', text: { tag: 'lark_md', content: text } }],
-    };
+        header: {
+            title: { tag: 'plain_text', content: `OKR 周期已开启 · OKR period${count === 1 ? '' : 's'} open` },
+            template: 'blue',
+        },
+        elements: [{ tag: 'div', text: { tag: 'lark_md', content } }],
+    });
+    const whole = card(text);
+    if (cardBytes(whole) <= MAX_CARD_BYTES)
+        return { card: whole, shortened: false };
+    const chars = [...text];
+    let [fits, tooLong] = [0, chars.length];
+    while (tooLong - fits > 1) {
+        const middle = Math.floor((fits + tooLong) / 2);
+        if (cardBytes(card(`${chars.slice(0, middle).join('')}…`)) <= MAX_CARD_BYTES)
+            fits = middle;
+        else
+            tooLong = middle;
+    }
+    return { card: card(`${chars.slice(0, fits).join('')}…`), shortened: true };
+}
+function cardBytes(card) {
+    return Buffer.byteLength(JSON.stringify(JSON.stringify(card)), 'utf8');
 }
 
 ;// CONCATENATED MODULE: ./src/okr/months.ts
@@ -32465,7 +32485,10 @@ async function announce(client, request, periods, created, runUrl) {
         return { delivered: [], skipped: 'no period was created by this run' };
     }
     const text = renderText(request.template, { periods, runUrl });
-    const card = buildCard(text);
+    const { card, shortened } = buildCard(text, periods.length);
+    if (shortened) {
+        warning(`notify_text, with its placeholders filled in, is longer than a card may be (${MAX_CARD_BYTES / 1024} KB); the announcement is cut short.`);
+    }
     const channels = [];
     if (request.chatId) {
         const chatId = request.chatId;

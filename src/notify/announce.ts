@@ -3,7 +3,7 @@ import * as core from '@actions/core'
 import type { FeishuClient } from '../feishu/client.js'
 import { Failure, describeFailure, isFailure, isRefusal } from '../feishu/errors.js'
 import { type Webhook, postWebhook } from '../feishu/webhook.js'
-import { type AnnouncedPeriod, buildCard, renderText } from './card.js'
+import { type AnnouncedPeriod, MAX_CARD_BYTES, buildCard, renderText } from './card.js'
 
 export interface NotifyRequest {
   /** A chat (`oc_…`) the app's bot is in. */
@@ -53,7 +53,12 @@ export async function announce(
     return { delivered: [], skipped: 'no period was created by this run' }
   }
   const text = renderText(request.template, { periods, runUrl })
-  const card = buildCard(text)
+  const { card, shortened } = buildCard(text, periods.length)
+  if (shortened) {
+    core.warning(
+      `notify_text, with its placeholders filled in, is longer than a card may be (${MAX_CARD_BYTES / 1024} KB); the announcement is cut short.`,
+    )
+  }
   const channels: [string, () => Promise<void>][] = []
   if (request.chatId) {
     const chatId = request.chatId
