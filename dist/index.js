@@ -32473,16 +32473,21 @@ function readWebhookAnswer(operation, status, body) {
 
 const MESSAGE_SCOPES = ['im:message:send_as_bot', 'im:message'];
 const MESSAGE_HINTS = {
-    230001: 'Check notify_chat_id: it must be the chat_id (oc_…) of a chat in this tenant.',
+    230001: "Check notify_chat_id: it must be the chat_id (oc_…) of an existing group of this tenant, as the group's settings show it.",
     230002: "The app's bot is not in the chat: add the bot to the group (group settings → Bots → Add bot).",
-    230006: 'Enable the bot capability of the app (developer console → Add features → Bot) and publish a new version.',
-    230013: 'The bot may not speak in this chat: check who may send messages in the group settings.',
-    230027: "The app's bot lacks permission to send to this chat.",
+    230006: 'Enable the bot capability of the app (developer console → Add features → Bot) and publish a new version of the app.',
+    230025: 'The announcement is longer than Feishu takes in one message: shorten notify_text.',
+    230027: 'The app lacks a permission the message needs: grant it the scope im:message:send_as_bot (or im:message) and publish a new version of the app.',
+    230099: 'Feishu could not read the card; report this as a bug of the action.',
+    99992402: 'Feishu refused a field of the message; report this as a bug of the action.',
 };
 async function announce(client, request, periods, created, runUrl) {
-    if (request.when === 'created' && created === 0) {
-        info('No period was created by this run, so no announcement is sent (notify_when: created).');
-        return { delivered: [], skipped: 'no period was created by this run' };
+    const creating = request.dryRun ? Math.max(created, periods.filter(period => period.id === '').length) : created;
+    if (request.when === 'created' && creating === 0) {
+        info(request.dryRun
+            ? 'Dry run: no period would be created, so a real run would send no announcement (notify_when: created).'
+            : 'No period was created by this run, so no announcement is sent (notify_when: created).');
+        return { delivered: [], skipped: `no period ${request.dryRun ? 'would be' : 'was'} created by this run` };
     }
     const text = renderText(request.template, { periods, runUrl });
     const { card, shortened } = buildCard(text, periods.length);
@@ -32501,17 +32506,18 @@ async function announce(client, request, periods, created, runUrl) {
             () => postWebhook(client.transport, webhook, { msg_type: 'interactive', card }, request.maxRetries, new Date()),
         ]);
     }
+    const where = channels.map(([name]) => name).join(' and ');
     if (request.dryRun) {
-        info(`Dry run: would announce in ${channels.map(([where]) => where).join(' and ')}: ${JSON.stringify(card)}`);
-        return { delivered: [], skipped: 'dry run' };
+        info(`Dry run: would announce in ${where}: ${JSON.stringify(card)}`);
+        return { delivered: [], skipped: `dry run: it would go to ${where}` };
     }
     const delivered = [];
     const failures = [];
-    for (const [where, send] of channels) {
+    for (const [name, send] of channels) {
         try {
             await send();
-            info(`Announced the period${periods.length === 1 ? '' : 's'} in ${where}.`);
-            delivered.push(where);
+            info(`Announced the period${periods.length === 1 ? '' : 's'} in ${name}.`);
+            delivered.push(name);
         }
         catch (error) {
             if (!isFailure(error))
@@ -32521,7 +32527,7 @@ async function announce(client, request, periods, created, runUrl) {
     }
     if (failures.length === 0)
         return { delivered };
-    const opened = periods.map(p => `${p.startMonth} to ${p.endMonth}${p.id ? ` (${p.id})` : ''}`).join(', ');
+    const opened = periods.map(p => `${p.id ? `${p.id}: ` : ''}${p.startMonth} to ${p.endMonth}`).join('; ');
     return {
         delivered,
         failure: new Failure({
