@@ -32405,6 +32405,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 
 
 
+
 const webhook_HINTS = {
     19021: 'The signature was refused: check notify_webhook_secret against the bot\'s "Signature verification" secret, and the runner\'s clock (Feishu allows an hour either way).',
     19022: "The runner's IP address is not on the group bot's IP allowlist.",
@@ -32416,6 +32417,7 @@ const webhook_HINTS = {
 function webhookSignature(timestampSeconds, secret) {
     return (0,external_node_crypto_.createHmac)('sha256', `${timestampSeconds}\n${secret}`).update('').digest('base64');
 }
+const MAY_HAVE_ARRIVED = 'The post may have reached the group although its answer was lost, so it was not sent again (a webhook has no key that would let Feishu drop a second copy): look in the group before re-sending it.';
 async function postWebhook(transport, webhook, message, maxRetries, now) {
     const operation = 'Posting the announcement to the group webhook';
     const timestamp = Math.floor(now.getTime() / 1000);
@@ -32423,18 +32425,25 @@ async function postWebhook(transport, webhook, message, maxRetries, now) {
         ? { timestamp: String(timestamp), sign: webhookSignature(timestamp, webhook.secret) }
         : {};
     const payload = JSON.stringify({ ...signed, ...message });
-    await withRetries(operation, maxRetries, failure => (failure.kind === 'network' && !failure.fields.unanswered ? failure.fields.detail : undefined), async () => {
-        const answer = await transport.exchange({
-            operation,
-            url: webhook.url,
-            method: 'POST',
-            headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'feishu-okr-period' },
-            payload,
+    try {
+        await withRetries(operation, maxRetries, failure => (failure.kind === 'network' && !failure.fields.unanswered ? failure.fields.detail : undefined), async () => {
+            const answer = await transport.exchange({
+                operation,
+                url: webhook.url,
+                method: 'POST',
+                headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'feishu-okr-period' },
+                payload,
+            });
+            readWebhookAnswer(operation, answer);
         });
-        readWebhookAnswer(operation, answer.status, answer.body);
-    });
+    }
+    catch (error) {
+        throw isFailure(error) && error.fields.unanswered ? error.withHint(MAY_HAVE_ARRIVED) : error;
+    }
 }
-function readWebhookAnswer(operation, status, body) {
+function readWebhookAnswer(operation, { status, headers, body }) {
+    const logId = header(headers, 'x-tt-logid') ?? header(headers, 'x-request-id');
+    const shownLogId = logId !== undefined && /^[\w-]{1,128}$/.test(logId) ? logId : undefined;
     let parsed;
     try {
         parsed = JSON.parse(body);
@@ -32449,6 +32458,8 @@ function readWebhookAnswer(operation, status, body) {
             operation,
             status,
             detail: `HTTP ${status}, not a Feishu answer: ${clean(body, 120) || 'an empty body'}`,
+            logId: shownLogId,
+            unanswered: status < 300 || status >= 500,
         });
     }
     if (code === 0)
@@ -32461,6 +32472,7 @@ function readWebhookAnswer(operation, status, body) {
         status,
         code,
         msg: clean(typeof msg === 'string' ? msg : ''),
+        logId: shownLogId,
         hints: hint ? [hint] : [],
     });
 }
