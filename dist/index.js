@@ -32061,31 +32061,51 @@ async function withRetries(operation, maxRetries, transient, attempt) {
 }
 
 ;// CONCATENATED MODULE: ./src/notify/card.ts
-const PLACEHOLDERS = {
-    start_month: ({ periods }) => periods[0]?.startMonth ?? '',
-    end_month: ({ periods }) => periods[0]?.endMonth ?? '',
-    period_id: ({ periods }) => periods[0]?.id ?? '',
-    periods: ({ periods }) => periods.map(p => `${p.startMonth} – ${p.endMonth}`).join(', '),
-    last_end_month: ({ periods }) => periods.at(-1)?.endMonth ?? '',
-    count: ({ periods }) => String(periods.length),
-    run_url: ({ runUrl }) => runUrl ?? '',
-};
-const PLACEHOLDER_NAMES = Object.keys(PLACEHOLDERS);
-const DEFAULT_TEXT = '新的 OKR 周期已开启：{periods}。请填写你的 OKR。\nThe new OKR period is open: {periods}. Please set your OKRs.';
+const PLACEHOLDERS = new Map([
+    ['start_month', ({ periods }) => periods[0]?.startMonth ?? ''],
+    ['end_month', ({ periods }) => periods[0]?.endMonth ?? ''],
+    ['period_id', ({ periods }) => periods[0]?.id ?? ''],
+    ['periods', ({ periods }) => periods.map(p => `${p.startMonth} – ${p.endMonth}`).join(', ')],
+    ['last_end_month', ({ periods }) => periods.at(-1)?.endMonth ?? ''],
+    ['count', ({ periods }) => String(periods.length)],
+    ['run_url', ({ runUrl }) => runUrl ?? ''],
+]);
+const PLACEHOLDER_NAMES = [...PLACEHOLDERS.keys()];
+const DEFAULT_TEXT = '新的 OKR 周期已开启：{periods}。请填写你的 OKR。\nNow open for OKRs: {periods}. Please set yours.';
 const MAX_TEXT_CHARS = 2000;
+const MAX_CARD_BYTES = 16 * 1024;
 function unknownPlaceholders(template) {
     const names = [...template.replace(/\{\{|\}\}/g, '').matchAll(/\{([^{}]*)\}/g)].map(match => match[1] ?? '');
-    return names.filter(name => !(name in PLACEHOLDERS));
+    return names.filter(name => !PLACEHOLDERS.has(name));
 }
 function renderText(template, context) {
-    return template.replace(/\{\{|\}\}|\{(\w+)\}/g, (whole, name) => name === undefined ? whole[0] : (PLACEHOLDERS[name]?.(context) ?? whole));
+    return template.replace(/\{\{|\}\}|\{(\w+)\}/g, (whole, name) => name === undefined ? whole[0] : (PLACEHOLDERS.get(name)?.(context) ?? whole));
 }
-function buildCard(text) {
-    return {
+function buildCard(text, count) {
+    const card = (content) => ({
         config: { wide_screen_mode: true },
-        header: { title: { tag: 'plain_text', content: 'OKR 周期已开启 · OKR period open' }, template: 'blue' },
-        elements: [{ tag: 'div', text: { tag: 'lark_md', content: text } }],
-    };
+        header: {
+            title: { tag: 'plain_text', content: `OKR 周期已开启 · OKR period${count === 1 ? '' : 's'} open` },
+            template: 'blue',
+        },
+        elements: [{ tag: 'div', text: { tag: 'lark_md', content } }],
+    });
+    const whole = card(text);
+    if (cardBytes(whole) <= MAX_CARD_BYTES)
+        return { card: whole, shortened: false };
+    const chars = [...text];
+    let [fits, tooLong] = [0, chars.length];
+    while (tooLong - fits > 1) {
+        const middle = Math.floor((fits + tooLong) / 2);
+        if (cardBytes(card(`${chars.slice(0, middle).join('')}…`)) <= MAX_CARD_BYTES)
+            fits = middle;
+        else
+            tooLong = middle;
+    }
+    return { card: card(`${chars.slice(0, fits).join('')}…`), shortened: true };
+}
+function cardBytes(card) {
+    return Buffer.byteLength(JSON.stringify(JSON.stringify(card)), 'utf8');
 }
 
 ;// CONCATENATED MODULE: ./src/okr/months.ts
@@ -32385,6 +32405,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 
 
 
+
 const webhook_HINTS = {
     19021: 'The signature was refused: check notify_webhook_secret against the bot\'s "Signature verification" secret, and the runner\'s clock (Feishu allows an hour either way).',
     19022: "The runner's IP address is not on the group bot's IP allowlist.",
@@ -32396,6 +32417,7 @@ const webhook_HINTS = {
 function webhookSignature(timestampSeconds, secret) {
     return (0,external_node_crypto_.createHmac)('sha256', `${timestampSeconds}\n${secret}`).update('').digest('base64');
 }
+const MAY_HAVE_ARRIVED = 'The post may have reached the group although its answer was lost, so it was not sent again (a webhook has no key that would let Feishu drop a second copy): look in the group before re-sending it.';
 async function postWebhook(transport, webhook, message, maxRetries, now) {
     const operation = 'Posting the announcement to the group webhook';
     const timestamp = Math.floor(now.getTime() / 1000);
@@ -32403,18 +32425,25 @@ async function postWebhook(transport, webhook, message, maxRetries, now) {
         ? { timestamp: String(timestamp), sign: webhookSignature(timestamp, webhook.secret) }
         : {};
     const payload = JSON.stringify({ ...signed, ...message });
-    await withRetries(operation, maxRetries, failure => (failure.kind === 'network' && !failure.fields.unanswered ? failure.fields.detail : undefined), async () => {
-        const answer = await transport.exchange({
-            operation,
-            url: webhook.url,
-            method: 'POST',
-            headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'feishu-okr-period' },
-            payload,
+    try {
+        await withRetries(operation, maxRetries, failure => (failure.kind === 'network' && !failure.fields.unanswered ? failure.fields.detail : undefined), async () => {
+            const answer = await transport.exchange({
+                operation,
+                url: webhook.url,
+                method: 'POST',
+                headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'feishu-okr-period' },
+                payload,
+            });
+            readWebhookAnswer(operation, answer);
         });
-        readWebhookAnswer(operation, answer.status, answer.body);
-    });
+    }
+    catch (error) {
+        throw isFailure(error) && error.fields.unanswered ? error.withHint(MAY_HAVE_ARRIVED) : error;
+    }
 }
-function readWebhookAnswer(operation, status, body) {
+function readWebhookAnswer(operation, { status, headers, body }) {
+    const logId = header(headers, 'x-tt-logid') ?? header(headers, 'x-request-id');
+    const shownLogId = logId !== undefined && /^[\w-]{1,128}$/.test(logId) ? logId : undefined;
     let parsed;
     try {
         parsed = JSON.parse(body);
@@ -32429,6 +32458,8 @@ function readWebhookAnswer(operation, status, body) {
             operation,
             status,
             detail: `HTTP ${status}, not a Feishu answer: ${clean(body, 120) || 'an empty body'}`,
+            logId: shownLogId,
+            unanswered: status < 300 || status >= 500,
         });
     }
     if (code === 0)
@@ -32441,6 +32472,7 @@ function readWebhookAnswer(operation, status, body) {
         status,
         code,
         msg: clean(typeof msg === 'string' ? msg : ''),
+        logId: shownLogId,
         hints: hint ? [hint] : [],
     });
 }
@@ -32453,19 +32485,27 @@ function readWebhookAnswer(operation, status, body) {
 
 const MESSAGE_SCOPES = ['im:message:send_as_bot', 'im:message'];
 const MESSAGE_HINTS = {
-    230001: 'Check notify_chat_id: it must be the chat_id (oc_…) of a chat in this tenant.',
+    230001: "Check notify_chat_id: it must be the chat_id (oc_…) of an existing group of this tenant, as the group's settings show it.",
     230002: "The app's bot is not in the chat: add the bot to the group (group settings → Bots → Add bot).",
-    230006: 'Enable the bot capability of the app (developer console → Add features → Bot) and publish a new version.',
-    230013: 'The bot may not speak in this chat: check who may send messages in the group settings.',
-    230027: "The app's bot lacks permission to send to this chat.",
+    230006: 'Enable the bot capability of the app (developer console → Add features → Bot) and publish a new version of the app.',
+    230025: 'The announcement is longer than Feishu takes in one message: shorten notify_text.',
+    230027: 'The app lacks a permission the message needs: grant it the scope im:message:send_as_bot (or im:message) and publish a new version of the app.',
+    230099: 'Feishu could not read the card; report this as a bug of the action.',
+    99992402: 'Feishu refused a field of the message; report this as a bug of the action.',
 };
 async function announce(client, request, periods, created, runUrl) {
-    if (request.when === 'created' && created === 0) {
-        info('No period was created by this run, so no announcement is sent (notify_when: created).');
-        return { delivered: [], skipped: 'no period was created by this run' };
+    const creating = request.dryRun ? Math.max(created, periods.filter(period => period.id === '').length) : created;
+    if (request.when === 'created' && creating === 0) {
+        info(request.dryRun
+            ? 'Dry run: no period would be created, so a real run would send no announcement (notify_when: created).'
+            : 'No period was created by this run, so no announcement is sent (notify_when: created).');
+        return { delivered: [], skipped: `no period ${request.dryRun ? 'would be' : 'was'} created by this run` };
     }
     const text = renderText(request.template, { periods, runUrl });
-    const card = buildCard(text);
+    const { card, shortened } = buildCard(text, periods.length);
+    if (shortened) {
+        warning(`notify_text, with its placeholders filled in, is longer than a card may be (${MAX_CARD_BYTES / 1024} KB); the announcement is cut short.`);
+    }
     const channels = [];
     if (request.chatId) {
         const chatId = request.chatId;
@@ -32478,17 +32518,18 @@ async function announce(client, request, periods, created, runUrl) {
             () => postWebhook(client.transport, webhook, { msg_type: 'interactive', card }, request.maxRetries, new Date()),
         ]);
     }
+    const where = channels.map(([name]) => name).join(' and ');
     if (request.dryRun) {
-        info(`Dry run: would announce in ${channels.map(([where]) => where).join(' and ')}: ${JSON.stringify(card)}`);
-        return { delivered: [], skipped: 'dry run' };
+        info(`Dry run: would announce in ${where}: ${JSON.stringify(card)}`);
+        return { delivered: [], skipped: `dry run: it would go to ${where}` };
     }
     const delivered = [];
     const failures = [];
-    for (const [where, send] of channels) {
+    for (const [name, send] of channels) {
         try {
             await send();
-            info(`Announced the period${periods.length === 1 ? '' : 's'} in ${where}.`);
-            delivered.push(where);
+            info(`Announced the period${periods.length === 1 ? '' : 's'} in ${name}.`);
+            delivered.push(name);
         }
         catch (error) {
             if (!isFailure(error))
@@ -32498,7 +32539,7 @@ async function announce(client, request, periods, created, runUrl) {
     }
     if (failures.length === 0)
         return { delivered };
-    const opened = periods.map(p => `${p.startMonth} to ${p.endMonth}${p.id ? ` (${p.id})` : ''}`).join(', ');
+    const opened = periods.map(p => `${p.id ? `${p.id}: ` : ''}${p.startMonth} to ${p.endMonth}`).join('; ');
     return {
         delivered,
         failure: new Failure({

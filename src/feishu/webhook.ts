@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto'
 import { withRetries } from './client.js'
-import { Failure } from './errors.js'
+import { header } from './envelope.js'
+import { Failure, isFailure } from './errors.js'
 import { isRecord } from './json.js'
 import { clean } from './redact.js'
-import type { Transport } from './transport.js'
+import type { Answer, Transport } from './transport.js'
 
 /**
  * A group's custom bot, reached by its webhook URL. The URL is the credential, so it never appears in a message
@@ -32,6 +33,15 @@ export function webhookSignature(timestampSeconds: number, secret: string): stri
   return createHmac('sha256', `${timestampSeconds}\n${secret}`).update('').digest('base64')
 }
 
+/** Said of a post that got no answer: it may have reached the group, and posting it again may show it twice. */
+export const MAY_HAVE_ARRIVED =
+  'The post may have reached the group although its answer was lost, so it was not sent again (a webhook has no key that would let Feishu drop a second copy): look in the group before re-sending it.'
+
+/**
+ * Posts `message`, signed when the webhook has a secret, at the time `now`. Retried only when the connection was
+ * refused (the post cannot have reached Feishu); any other failure is thrown as it is, one that may hide a
+ * delivered post saying so.
+ */
 export async function postWebhook(
   transport: Transport,
   webhook: Webhook,
@@ -45,25 +55,31 @@ export async function postWebhook(
     ? { timestamp: String(timestamp), sign: webhookSignature(timestamp, webhook.secret) }
     : {}
   const payload = JSON.stringify({ ...signed, ...message })
-  await withRetries(
-    operation,
-    maxRetries,
-    failure => (failure.kind === 'network' && !failure.fields.unanswered ? failure.fields.detail : undefined),
-    async () => {
-      const answer = await transport.exchange({
-        operation,
-        url: webhook.url,
-        method: 'POST',
-        headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'feishu-okr-period' },
-        payload,
-      })
-      readWebhookAnswer(operation, answer.status, answer.body)
-    },
-  )
+  try {
+    await withRetries(
+      operation,
+      maxRetries,
+      failure => (failure.kind === 'network' && !failure.fields.unanswered ? failure.fields.detail : undefined),
+      async () => {
+        const answer = await transport.exchange({
+          operation,
+          url: webhook.url,
+          method: 'POST',
+          headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'feishu-okr-period' },
+          payload,
+        })
+        readWebhookAnswer(operation, answer)
+      },
+    )
+  } catch (error) {
+    throw isFailure(error) && error.fields.unanswered ? error.withHint(MAY_HAVE_ARRIVED) : error
+  }
 }
 
 /** Feishu answers `{code, msg}`, older deployments `{StatusCode, StatusMessage}`; 0 is success either way. */
-function readWebhookAnswer(operation: string, status: number, body: string): void {
+function readWebhookAnswer(operation: string, { status, headers, body }: Answer): void {
+  const logId = header(headers, 'x-tt-logid') ?? header(headers, 'x-request-id')
+  const shownLogId = logId !== undefined && /^[\w-]{1,128}$/.test(logId) ? logId : undefined
   let parsed: unknown
   try {
     parsed = JSON.parse(body)
@@ -77,6 +93,9 @@ function readWebhookAnswer(operation: string, status: number, body: string): voi
       operation,
       status,
       detail: `HTTP ${status}, not a Feishu answer: ${clean(body, 120) || 'an empty body'}`,
+      logId: shownLogId,
+      // A page that is not Feishu's answer, but for a 4xx one, may hide that the post went through.
+      unanswered: status < 300 || status >= 500,
     })
   }
   if (code === 0) return
@@ -88,6 +107,7 @@ function readWebhookAnswer(operation: string, status: number, body: string): voi
     status,
     code,
     msg: clean(typeof msg === 'string' ? msg : ''),
+    logId: shownLogId,
     hints: hint ? [hint] : [],
   })
 }

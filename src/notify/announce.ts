@@ -3,7 +3,7 @@ import * as core from '@actions/core'
 import type { FeishuClient } from '../feishu/client.js'
 import { Failure, describeFailure, isFailure, isRefusal } from '../feishu/errors.js'
 import { type Webhook, postWebhook } from '../feishu/webhook.js'
-import { type AnnouncedPeriod, buildCard, renderText } from './card.js'
+import { type AnnouncedPeriod, MAX_CARD_BYTES, buildCard, renderText } from './card.js'
 
 export interface NotifyRequest {
   /** A chat (`oc_…`) the app's bot is in. */
@@ -18,28 +18,39 @@ export interface NotifyRequest {
 }
 
 export interface Announcement {
-  /** Where it was delivered (in a dry run: where it would be), e.g. "chat oc_…", "the group webhook". */
+  /** Where it was delivered, e.g. "chat oc_…", "the group webhook"; empty in a dry run. */
   delivered: string[]
-  /** Why nothing was sent, when nothing was meant to be. */
+  /** Why nothing was sent, when nothing was meant to be (in a dry run, where it would have gone). */
   skipped?: string
   failure?: Failure
 }
 
 const MESSAGE_SCOPES = ['im:message:send_as_bot', 'im:message']
 
-/** Codes of the message API (im/v1/messages) and what the user can do; others are explained by the platform. */
+/**
+ * Codes of the message API (im/v1/messages) and what the user can do. A missing scope (99991672) is the
+ * platform's, whose hint names the scope.
+ */
 const MESSAGE_HINTS: Record<number, string> = {
-  230001: 'Check notify_chat_id: it must be the chat_id (oc_…) of a chat in this tenant.',
+  230001:
+    "Check notify_chat_id: it must be the chat_id (oc_…) of an existing group of this tenant, as the group's settings show it.",
   230002: "The app's bot is not in the chat: add the bot to the group (group settings → Bots → Add bot).",
-  230006: 'Enable the bot capability of the app (developer console → Add features → Bot) and publish a new version.',
-  230013: 'The bot may not speak in this chat: check who may send messages in the group settings.',
-  230027: "The app's bot lacks permission to send to this chat.",
+  230006:
+    'Enable the bot capability of the app (developer console → Add features → Bot) and publish a new version of the app.',
+  230025: 'The announcement is longer than Feishu takes in one message: shorten notify_text.',
+  230027:
+    'The app lacks a permission the message needs: grant it the scope im:message:send_as_bot (or im:message) and publish a new version of the app.',
+  230099: 'Feishu could not read the card; report this as a bug of the action.',
+  99992402: 'Feishu refused a field of the message; report this as a bug of the action.',
 }
 
 /**
  * Announces the periods in a Feishu chat, once per run: as the app's bot, with a `uuid` that lets Feishu drop a
  * second copy of a retried message, and through a group's webhook. Sent after the periods are open; a failure
  * here is reported, never thrown, so that what was opened stands.
+ *
+ * `created` is how many of `periods` this run created. A dry run creates none; in one, a period without an id is
+ * one that a real run would create (or, rarely, one whose id Feishu did not give), and counts as created.
  */
 export async function announce(
   client: FeishuClient,
@@ -48,12 +59,22 @@ export async function announce(
   created: number,
   runUrl: string | undefined,
 ): Promise<Announcement> {
-  if (request.when === 'created' && created === 0) {
-    core.info('No period was created by this run, so no announcement is sent (notify_when: created).')
-    return { delivered: [], skipped: 'no period was created by this run' }
+  const creating = request.dryRun ? Math.max(created, periods.filter(period => period.id === '').length) : created
+  if (request.when === 'created' && creating === 0) {
+    core.info(
+      request.dryRun
+        ? 'Dry run: no period would be created, so a real run would send no announcement (notify_when: created).'
+        : 'No period was created by this run, so no announcement is sent (notify_when: created).',
+    )
+    return { delivered: [], skipped: `no period ${request.dryRun ? 'would be' : 'was'} created by this run` }
   }
   const text = renderText(request.template, { periods, runUrl })
-  const card = buildCard(text)
+  const { card, shortened } = buildCard(text, periods.length)
+  if (shortened) {
+    core.warning(
+      `notify_text, with its placeholders filled in, is longer than a card may be (${MAX_CARD_BYTES / 1024} KB); the announcement is cut short.`,
+    )
+  }
   const channels: [string, () => Promise<void>][] = []
   if (request.chatId) {
     const chatId = request.chatId
@@ -67,24 +88,25 @@ export async function announce(
     ])
   }
 
+  const where = channels.map(([name]) => name).join(' and ')
   if (request.dryRun) {
-    core.info(`Dry run: would announce in ${channels.map(([where]) => where).join(' and ')}: ${JSON.stringify(card)}`)
-    return { delivered: [], skipped: 'dry run' }
+    core.info(`Dry run: would announce in ${where}: ${JSON.stringify(card)}`)
+    return { delivered: [], skipped: `dry run: it would go to ${where}` }
   }
   const delivered: string[] = []
   const failures: Failure[] = []
-  for (const [where, send] of channels) {
+  for (const [name, send] of channels) {
     try {
       await send()
-      core.info(`Announced the period${periods.length === 1 ? '' : 's'} in ${where}.`)
-      delivered.push(where)
+      core.info(`Announced the period${periods.length === 1 ? '' : 's'} in ${name}.`)
+      delivered.push(name)
     } catch (error) {
       if (!isFailure(error)) throw error
       failures.push(error)
     }
   }
   if (failures.length === 0) return { delivered }
-  const opened = periods.map(p => `${p.startMonth} to ${p.endMonth}${p.id ? ` (${p.id})` : ''}`).join(', ')
+  const opened = periods.map(p => `${p.id ? `${p.id}: ` : ''}${p.startMonth} to ${p.endMonth}`).join('; ')
   return {
     delivered,
     failure: new Failure({

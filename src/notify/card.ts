@@ -4,7 +4,7 @@
  */
 
 export interface AnnouncedPeriod {
-  /** Empty when Feishu gave no usable id. */
+  /** Empty when Feishu gave no usable id, or in a dry run that would create the period. */
   id: string
   startMonth: string
   endMonth: string
@@ -16,42 +16,82 @@ export interface CardContext {
   runUrl?: string
 }
 
-/** What each placeholder stands for; the first period's fields for the singular ones. */
-const PLACEHOLDERS: Record<string, (context: CardContext) => string> = {
-  start_month: ({ periods }) => periods[0]?.startMonth ?? '',
-  end_month: ({ periods }) => periods[0]?.endMonth ?? '',
-  period_id: ({ periods }) => periods[0]?.id ?? '',
-  periods: ({ periods }) => periods.map(p => `${p.startMonth} – ${p.endMonth}`).join(', '),
-  last_end_month: ({ periods }) => periods.at(-1)?.endMonth ?? '',
-  count: ({ periods }) => String(periods.length),
-  run_url: ({ runUrl }) => runUrl ?? '',
-}
+/**
+ * What each placeholder stands for; the first period's fields for the singular ones. A Map, not an object: a
+ * name that every object has (`{constructor}`, `{__proto__}`) must not pass for a placeholder.
+ */
+const PLACEHOLDERS = new Map<string, (context: CardContext) => string>([
+  ['start_month', ({ periods }) => periods[0]?.startMonth ?? ''],
+  ['end_month', ({ periods }) => periods[0]?.endMonth ?? ''],
+  ['period_id', ({ periods }) => periods[0]?.id ?? ''],
+  ['periods', ({ periods }) => periods.map(p => `${p.startMonth} – ${p.endMonth}`).join(', ')],
+  ['last_end_month', ({ periods }) => periods.at(-1)?.endMonth ?? ''],
+  ['count', ({ periods }) => String(periods.length)],
+  ['run_url', ({ runUrl }) => runUrl ?? ''],
+])
 
-export const PLACEHOLDER_NAMES = Object.keys(PLACEHOLDERS)
+export const PLACEHOLDER_NAMES = [...PLACEHOLDERS.keys()]
 
+/** Worded to fit one period and several alike. */
 export const DEFAULT_TEXT =
-  '新的 OKR 周期已开启：{periods}。请填写你的 OKR。\nThe new OKR period is open: {periods}. Please set your OKRs.'
+  '新的 OKR 周期已开启：{periods}。请填写你的 OKR。\nNow open for OKRs: {periods}. Please set yours.'
 
 /** Longest `notify_text`: a card's request may be at most 30 KB, and an announcement is a few lines. */
 export const MAX_TEXT_CHARS = 2000
 
+/**
+ * The most a card may take in a request, measured as the message API carries it (the card's JSON as a string
+ * inside the request's JSON, where every quote and line break is escaped twice): well under Feishu's 30 KB for
+ * a message, and under the 20 KB of a webhook post, which carries the card once. A text that fills in to more
+ * (2000 characters of `{periods}` with 12 periods would) is cut short.
+ */
+export const MAX_CARD_BYTES = 16 * 1024
+
 /** The placeholders in `template` that do not exist; `{{` and `}}` stand for literal braces. */
 export function unknownPlaceholders(template: string): string[] {
   const names = [...template.replace(/\{\{|\}\}/g, '').matchAll(/\{([^{}]*)\}/g)].map(match => match[1] ?? '')
-  return names.filter(name => !(name in PLACEHOLDERS))
+  return names.filter(name => !PLACEHOLDERS.has(name))
 }
 
 export function renderText(template: string, context: CardContext): string {
   return template.replace(/\{\{|\}\}|\{(\w+)\}/g, (whole, name: string | undefined) =>
-    name === undefined ? whole[0] : (PLACEHOLDERS[name]?.(context) ?? whole),
+    name === undefined ? whole[0] : (PLACEHOLDERS.get(name)?.(context) ?? whole),
   )
 }
 
-/** An interactive card: a title, and the text as Feishu's lark_md. */
-export function buildCard(text: string): Record<string, unknown> {
-  return {
+export interface Card {
+  card: Record<string, unknown>
+  /** Whether the text was cut short to fit MAX_CARD_BYTES. */
+  shortened: boolean
+}
+
+/**
+ * An interactive card: a title, and the text as Feishu's lark_md, cut short (ending in "…") when the card would
+ * take more than MAX_CARD_BYTES. `count` is the number of periods it announces, for the title.
+ */
+export function buildCard(text: string, count: number): Card {
+  const card = (content: string): Record<string, unknown> => ({
     config: { wide_screen_mode: true },
-    header: { title: { tag: 'plain_text', content: 'OKR 周期已开启 · OKR period open' }, template: 'blue' },
-    elements: [{ tag: 'div', text: { tag: 'lark_md', content: text } }],
+    header: {
+      title: { tag: 'plain_text', content: `OKR 周期已开启 · OKR period${count === 1 ? '' : 's'} open` },
+      template: 'blue',
+    },
+    elements: [{ tag: 'div', text: { tag: 'lark_md', content } }],
+  })
+  const whole = card(text)
+  if (cardBytes(whole) <= MAX_CARD_BYTES) return { card: whole, shortened: false }
+  // The longest start of the text (whole characters) that fits with the ellipsis.
+  const chars = [...text]
+  let [fits, tooLong] = [0, chars.length]
+  while (tooLong - fits > 1) {
+    const middle = Math.floor((fits + tooLong) / 2)
+    if (cardBytes(card(`${chars.slice(0, middle).join('')}…`)) <= MAX_CARD_BYTES) fits = middle
+    else tooLong = middle
   }
+  return { card: card(`${chars.slice(0, fits).join('')}…`), shortened: true }
+}
+
+/** The card's size as the message API carries it: its JSON, as a JSON string. */
+export function cardBytes(card: Record<string, unknown>): number {
+  return Buffer.byteLength(JSON.stringify(JSON.stringify(card)), 'utf8')
 }
