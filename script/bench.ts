@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import os from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { REPO_ROOT, readInputDefaults } from '../emulator/runner.js'
 import { bundle, bundleComposition } from './bench/build.js'
@@ -95,7 +96,9 @@ async function main(): Promise<void> {
 
   const ids = PATHS.map(path => path.id).join(', ')
   console.log(`Timing ${options.warmup} warm-up + ${options.rounds} measured rounds of ${ids}…`)
+  const loadBefore = os.loadavg()[0]
   const samples = await measure(PATHS, entries, await readInputDefaults(), options)
+  const load: [number, number] = [loadBefore, os.loadavg()[0]]
 
   const medians = new Map(samples.map(sample => [sample.path.id, median(sample.times)]))
   const measures: Measures = {
@@ -118,6 +121,7 @@ async function main(): Promise<void> {
       measures,
       composition,
       note: options.note,
+      load,
     },
     new Date(),
   )

@@ -19,6 +19,8 @@ export interface Results {
   composition: ReadonlyArray<[string, number]>
   /** Said under the heading, e.g. why the rounds are fewer than usual. */
   note?: string
+  /** The one-minute load average as the measuring began and as it ended: other work on the machine shows here. */
+  load: [number, number]
 }
 
 /** A figure as it came out: its value, and for a target, whether it was met and by how much. */
@@ -87,11 +89,15 @@ export function render(results: Results, date: Date): string {
   lines.push('# Benchmark results', '')
   lines.push(`Written by \`npm run bench\` (\`script/bench.ts\`) on ${date.toISOString()}.`, '')
   if (results.note) lines.push(results.note, '')
-  lines.push(`- Command: \`npm run bench${results.args.length > 0 ? ` -- ${results.args.join(' ')}` : ''}\``)
+  const args = results.args.map(shellWord).join(' ')
+  lines.push(`- Command: \`npm run bench${args ? ` -- ${args}` : ''}\``)
   lines.push(
     `- Machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${memory} memory, ${process.platform} ${process.arch}`,
   )
   lines.push(`- Node: ${process.version}`)
+  lines.push(
+    `- Load average (1 min), as the measuring began and ended: ${results.load.map(n => n.toFixed(2)).join(' and ')}, on ${cpus.length} cores`,
+  )
   lines.push(
     `- Rounds: ${results.warmup} warm-up (checked, then discarded) + ${results.rounds} measured; each round runs every path once, in the order of the table, one at a time`,
   )
@@ -163,4 +169,9 @@ export function render(results: Results, date: Date): string {
     lines.push('')
   }
   return lines.join('\n')
+}
+
+/** `arg` as a shell would need it written. */
+function shellWord(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
 }
