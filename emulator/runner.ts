@@ -104,7 +104,7 @@ export function inputVariable(name: string): string {
 }
 
 /** Every declared input, with its default as the runner would pass it (undefined when it has none). */
-async function readInputDefaults(): Promise<Record<string, string | undefined>> {
+export async function readInputDefaults(): Promise<Record<string, string | undefined>> {
   const manifest: unknown = parse(await readFile(join(REPO_ROOT, 'action.yml'), 'utf8'))
   const inputs = isRecord(manifest) && isRecord(manifest['inputs']) ? manifest['inputs'] : {}
   const defaults: Record<string, string | undefined> = {}

@@ -1,13 +1,13 @@
 /**
- * Path E of `npm run bench`: the plain path's two requests (token, create) made by bare Node with node:http,
- * no toolkit and no action. E − A is what those requests cost in any Node process, the first request's
- * one-time set-up included, so that C − B can be read against it.
+ * The `bare-http` path of `npm run bench`: the plain path's two requests (token, create) made by bare Node with
+ * node:http on one kept-alive connection, no toolkit and no action. bare-http − node is what those requests cost
+ * in any Node process, the first request's one-time set-up included, so that plain − floor can be read against it.
  *   node build/script/bench-requests.js BASE_URL APP_ID APP_SECRET RULE_ID START_MONTH
  */
-import { request } from 'node:http'
+import { Agent, request } from 'node:http'
 
 const [baseUrl, appId, appSecret, ruleId, startMonth] = process.argv.slice(2)
-const agent = new (await import('node:http')).Agent({ keepAlive: true })
+const agent = new Agent({ keepAlive: true })
 
 function post(path: string, body: object, token?: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
