@@ -32233,9 +32233,10 @@ function readSettings() {
     const dryRun = inputs_boolean('dry_run');
     const maxRetries = wholeNumber('max_retries', 0, MAX_RETRIES);
     const timeZone = zone('relative' in start || retireMode !== 'none');
-    const notify = notifyRequest(webhookUrl, webhookSecret, dryRun, maxRetries);
+    const timeoutMs = timeoutSeconds() * 1000;
+    const notify = notifyRequest(webhookUrl, webhookSecret, dryRun, maxRetries, timeoutMs);
     return {
-        client: { baseUrl: baseUrl(), appId, appSecret, timeoutMs: timeoutSeconds() * 1000, maxRetries },
+        client: { baseUrl: baseUrl(), appId, appSecret, timeoutMs, maxRetries },
         open: {
             periodRuleId: periodRuleId(),
             start,
@@ -32355,7 +32356,7 @@ function zone(used) {
         fail('timezone', expected);
     }
 }
-function notifyRequest(webhookUrl, secret, dryRun, maxRetries) {
+function notifyRequest(webhookUrl, secret, dryRun, maxRetries, timeoutMs) {
     const chatId = optional('notify_chat_id');
     if (chatId !== '' && !/^oc_[A-Za-z0-9]{1,64}$/.test(chatId)) {
         fail('notify_chat_id', `must be a chat id such as oc_a0553eda9014c201e6969b478895c230; got ${quote(chatId)}.`);
@@ -32382,12 +32383,13 @@ function notifyRequest(webhookUrl, secret, dryRun, maxRetries) {
         when,
         dryRun,
         maxRetries,
+        timeoutMs,
     };
 }
 function webhook(value) {
     const expected = "must be a group custom bot's webhook URL, https://…/open-apis/bot/v2/hook/…";
     const url = httpUrl('notify_webhook', value, expected, 'a value that is not one (not shown: it is a secret)');
-    if (!/^(\/[^/]+)*\/open-apis\/bot\/v2\/hook\/[A-Za-z0-9-]{1,128}$/.test(url.pathname) || url.hash) {
+    if (!/^(\/[^/]+)*\/open-apis\/bot\/v2\/hook\/[A-Za-z0-9-]{1,128}$/.test(url.pathname) || url.search || url.hash) {
         fail('notify_webhook', `${expected}; got a value that is not one (not shown: it is a secret).`);
     }
     addSecret(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
@@ -32483,6 +32485,7 @@ function readWebhookAnswer(operation, { status, headers, body }) {
 
 
 
+
 const MESSAGE_SCOPES = ['im:message:send_as_bot', 'im:message'];
 const MESSAGE_HINTS = {
     230001: "Check notify_chat_id: it must be the chat_id (oc_…) of an existing group of this tenant, as the group's settings show it.",
@@ -32493,9 +32496,9 @@ const MESSAGE_HINTS = {
     230099: 'Feishu could not read the card; report this as a bug of the action.',
     99992402: 'Feishu refused a field of the message; report this as a bug of the action.',
 };
-async function announce(client, request, periods, created, runUrl) {
-    const creating = request.dryRun ? Math.max(created, periods.filter(period => period.id === '').length) : created;
-    if (request.when === 'created' && creating === 0) {
+async function announce(client, request, all, runUrl) {
+    const periods = request.when === 'created' ? all.filter(period => period.created) : all;
+    if (periods.length === 0) {
         info(request.dryRun
             ? 'Dry run: no period would be created, so a real run would send no announcement (notify_when: created).'
             : 'No period was created by this run, so no announcement is sent (notify_when: created).');
@@ -32513,10 +32516,7 @@ async function announce(client, request, periods, created, runUrl) {
     }
     if (request.webhook) {
         const webhook = request.webhook;
-        channels.push([
-            'the group webhook',
-            () => postWebhook(client.transport, webhook, { msg_type: 'interactive', card }, request.maxRetries, new Date()),
-        ]);
+        channels.push(['the group webhook', () => postToWebhook(webhook, card, request)]);
     }
     const where = channels.map(([name]) => name).join(' and ');
     if (request.dryRun) {
@@ -32551,6 +32551,15 @@ async function announce(client, request, periods, created, runUrl) {
             ].filter((hint) => hint !== undefined),
         }),
     };
+}
+async function postToWebhook(webhook, card, request) {
+    const transport = new Transport(request.timeoutMs);
+    try {
+        await postWebhook(transport, webhook, { msg_type: 'interactive', card }, request.maxRetries, new Date());
+    }
+    finally {
+        transport.dispose();
+    }
 }
 async function sendAsBot(client, chatId, card, periods) {
     try {
@@ -33122,9 +33131,9 @@ async function run() {
                 id: period.id,
                 startMonth: formatMonth(period.startMonth),
                 endMonth: formatOptionalMonth(period.endMonth),
+                created: period.result !== 'existed',
             }));
-            const created = opening.periods.filter(period => period.result !== 'existed').length;
-            report.announcement = await announce(client, settings.notify, periods, created, runUrl());
+            report.announcement = await announce(client, settings.notify, periods, runUrl());
         }
         setNotified(report.announcement);
         const failures = [opening.failure, retiring?.failure, report.announcement?.failure].filter((failure) => failure !== undefined);

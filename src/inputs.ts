@@ -74,10 +74,11 @@ export function readSettings(): Settings {
   const dryRun = boolean('dry_run')
   const maxRetries = wholeNumber('max_retries', 0, MAX_RETRIES)
   const timeZone = zone('relative' in start || retireMode !== 'none')
-  const notify = notifyRequest(webhookUrl, webhookSecret, dryRun, maxRetries)
+  const timeoutMs = timeoutSeconds() * 1000
+  const notify = notifyRequest(webhookUrl, webhookSecret, dryRun, maxRetries, timeoutMs)
 
   return {
-    client: { baseUrl: baseUrl(), appId, appSecret, timeoutMs: timeoutSeconds() * 1000, maxRetries },
+    client: { baseUrl: baseUrl(), appId, appSecret, timeoutMs, maxRetries },
     open: {
       periodRuleId: periodRuleId(),
       start,
@@ -224,6 +225,7 @@ function notifyRequest(
   secret: string,
   dryRun: boolean,
   maxRetries: number,
+  timeoutMs: number,
 ): NotifyRequest | undefined {
   const chatId = optional('notify_chat_id')
   if (chatId !== '' && !/^oc_[A-Za-z0-9]{1,64}$/.test(chatId)) {
@@ -251,6 +253,7 @@ function notifyRequest(
     when,
     dryRun,
     maxRetries,
+    timeoutMs,
   }
 }
 
@@ -258,7 +261,7 @@ function notifyRequest(
 function webhook(value: string): URL {
   const expected = "must be a group custom bot's webhook URL, https://…/open-apis/bot/v2/hook/…"
   const url = httpUrl('notify_webhook', value, expected, 'a value that is not one (not shown: it is a secret)')
-  if (!/^(\/[^/]+)*\/open-apis\/bot\/v2\/hook\/[A-Za-z0-9-]{1,128}$/.test(url.pathname) || url.hash) {
+  if (!/^(\/[^/]+)*\/open-apis\/bot\/v2\/hook\/[A-Za-z0-9-]{1,128}$/.test(url.pathname) || url.search || url.hash) {
     fail('notify_webhook', `${expected}; got a value that is not one (not shown: it is a secret).`)
   }
   addSecret(url.pathname.slice(url.pathname.lastIndexOf('/') + 1))

@@ -37,10 +37,10 @@ export async function run(): Promise<void> {
         id: period.id,
         startMonth: formatMonth(period.startMonth),
         endMonth: formatOptionalMonth(period.endMonth),
+        // In a dry run, whether a real run would create it.
+        created: period.result !== 'existed',
       }))
-      // In a dry run, the periods a real run would create.
-      const created = opening.periods.filter(period => period.result !== 'existed').length
-      report.announcement = await announce(client, settings.notify, periods, created, runUrl())
+      report.announcement = await announce(client, settings.notify, periods, runUrl())
     }
     setNotified(report.announcement)
 

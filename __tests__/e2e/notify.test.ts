@@ -3,34 +3,19 @@
  * custom bot (webhook), one card per run, never twice, with every secret kept out of the log, the outputs and
  * the summary, and a failed announcement that leaves the periods standing and says how to send it again.
  */
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { createHmac } from 'node:crypto'
 import { createServer } from 'node:net'
-import {
-  DEFAULT_CHAT_ID,
-  DEFAULT_WEBHOOK_TOKEN,
-  type Emulator,
-  type EmulatorOptions,
-  PATHS,
-  startEmulator,
-} from '../../emulator/feishu.js'
-import { type RunOptions, runAction } from '../../emulator/runner.js'
-import { connection, CREATE, LIST, printed, QUARTERLY, RULES, sent, TOKEN } from '../support/fixtures.js'
+import { DEFAULT_CHAT_ID, DEFAULT_WEBHOOK_TOKEN, type Emulator, PATHS } from '../../emulator/feishu.js'
+import type { RunOptions } from '../../emulator/runner.js'
+import { printed, QUARTERLY, runOn, startsEmulator } from '../support/fixtures.js'
+import { TOKEN, CREATE, LIST, RULES, sent } from '../support/requests.js'
 
 let emulator: Emulator
-afterEach(async () => emulator?.close())
+const start = startsEmulator(started => (emulator = started))
 
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await startEmulator(options)
-  return emulator
-}
-
-function run(inputs: Record<string, string> = {}, more: Omit<RunOptions, 'inputs'> = {}) {
-  return runAction({
-    inputs: { ...connection(emulator), period_rule_id: QUARTERLY, start_month: '2027-01', ...inputs },
-    ...more,
-  })
-}
+const run = (inputs: Record<string, string> = {}, more: Omit<RunOptions, 'inputs'> = {}) =>
+  runOn(emulator, inputs, more)
 
 const MESSAGE = `POST ${PATHS.messages}`
 const hook = (token: string): string => `POST ${PATHS.webhook(token)}`
@@ -640,5 +625,36 @@ describe('neither channel', () => {
     expect(sent(emulator)).toEqual([TOKEN, CREATE])
     expect(result.outputs['notified']).toBe('false')
     expect(result.summary).not.toContain('Announce')
+  })
+})
+
+describe('a series opened in two runs', () => {
+  it('announces what each run created: the re-run that completes the series does not repeat the first card', async () => {
+    await start()
+    emulator.inject({
+      method: 'POST',
+      path: PATHS.periods,
+      fault: 'code',
+      after: 1,
+      code: 1001002,
+      msg: 'No permission.',
+      status: 403,
+    })
+    const first = await run({ start_month: '2027-04', count: '3', notify_chat_id: DEFAULT_CHAT_ID })
+    const again = await run({
+      start_month: '2027-04',
+      count: '3',
+      notify_chat_id: DEFAULT_CHAT_ID,
+      allow_existing: 'true',
+    })
+
+    expect([first.exitCode, again.exitCode]).toEqual([1, 0])
+    expect(first.outputs['notified']).toBe('true')
+    const texts = emulator.messages().map(message => cardText(message.content))
+    expect(texts).toHaveLength(2)
+    expect(texts[0]).toContain('2027-04 – 2027-06')
+    expect(texts[0]).not.toContain('2027-07')
+    expect(texts[1]).toContain('2027-07 – 2027-09, 2027-10 – 2027-12')
+    expect(texts[1]).not.toContain('2027-04')
   })
 })

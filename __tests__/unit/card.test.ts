@@ -11,9 +11,9 @@ import {
   unknownPlaceholders,
 } from '../../src/notify/card.js'
 
-const Q1: AnnouncedPeriod = { id: '7000000000000000001', startMonth: '2027-01', endMonth: '2027-03' }
-const Q2: AnnouncedPeriod = { id: '7000000000000000002', startMonth: '2027-04', endMonth: '2027-06' }
-const Q3: AnnouncedPeriod = { id: '7000000000000000003', startMonth: '2027-07', endMonth: '2027-09' }
+const Q1: AnnouncedPeriod = { id: '7000000000000000001', startMonth: '2027-01', endMonth: '2027-03', created: true }
+const Q2: AnnouncedPeriod = { id: '7000000000000000002', startMonth: '2027-04', endMonth: '2027-06', created: true }
+const Q3: AnnouncedPeriod = { id: '7000000000000000003', startMonth: '2027-07', endMonth: '2027-09', created: true }
 const RUN = 'https://github.com/acme/okr/actions/runs/42'
 
 /** The lark_md text of a card. */

@@ -229,6 +229,7 @@ describe('a bad input fails with one error that names it', () => {
     ['https://open.feishu.cn/open-apis/im/v1/messages', /webhook URL/],
     ['https://user:pw@open.feishu.cn/open-apis/bot/v2/hook/abc', /with no user name/],
     ['not a url at all', /webhook URL/],
+    ['https://open.feishu.cn/open-apis/bot/v2/hook/abc?redirect=1', /webhook URL/],
   ])('refuses the webhook %s without ever showing it', (url, message) => {
     const error = failure({ notify_webhook: url })
     expect(error.message).toMatch(/^Input 'notify_webhook' must be/)

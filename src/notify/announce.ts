@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import * as core from '@actions/core'
 import type { FeishuClient } from '../feishu/client.js'
 import { Failure, describeFailure, isFailure, isRefusal } from '../feishu/errors.js'
+import { Transport } from '../feishu/transport.js'
 import { type Webhook, postWebhook } from '../feishu/webhook.js'
 import { type AnnouncedPeriod, MAX_CARD_BYTES, buildCard, renderText } from './card.js'
 
@@ -15,6 +16,7 @@ export interface NotifyRequest {
   when: 'created' | 'always'
   dryRun: boolean
   maxRetries: number
+  timeoutMs: number
 }
 
 export interface Announcement {
@@ -49,18 +51,17 @@ const MESSAGE_HINTS: Record<number, string> = {
  * second copy of a retried message, and through a group's webhook. Sent after the periods are open; a failure
  * here is reported, never thrown, so that what was opened stands.
  *
- * `created` is how many of `periods` this run created. A dry run creates none; in one, a period without an id is
- * one that a real run would create (or, rarely, one whose id Feishu did not give), and counts as created.
+ * With `notify_when: created` the card lists the periods this run created, so that the re-run that completes a
+ * series announces only what it added; with `always`, every period of the run.
  */
 export async function announce(
   client: FeishuClient,
   request: NotifyRequest,
-  periods: AnnouncedPeriod[],
-  created: number,
+  all: AnnouncedPeriod[],
   runUrl: string | undefined,
 ): Promise<Announcement> {
-  const creating = request.dryRun ? Math.max(created, periods.filter(period => period.id === '').length) : created
-  if (request.when === 'created' && creating === 0) {
+  const periods = request.when === 'created' ? all.filter(period => period.created) : all
+  if (periods.length === 0) {
     core.info(
       request.dryRun
         ? 'Dry run: no period would be created, so a real run would send no announcement (notify_when: created).'
@@ -82,10 +83,7 @@ export async function announce(
   }
   if (request.webhook) {
     const webhook = request.webhook
-    channels.push([
-      'the group webhook',
-      () => postWebhook(client.transport, webhook, { msg_type: 'interactive', card }, request.maxRetries, new Date()),
-    ])
+    channels.push(['the group webhook', () => postToWebhook(webhook, card, request)])
   }
 
   const where = channels.map(([name]) => name).join(' and ')
@@ -117,6 +115,19 @@ export async function announce(
         'To send it again, re-run with notify_when: always and allow_existing: true.',
       ].filter((hint): hint is string => hint !== undefined),
     }),
+  }
+}
+
+/**
+ * On a connection of its own: one kept alive from the API calls may have been closed by the server in between, and
+ * a webhook post that fails on it cannot be told from one that arrived, so it could not be retried.
+ */
+async function postToWebhook(webhook: Webhook, card: Record<string, unknown>, request: NotifyRequest): Promise<void> {
+  const transport = new Transport(request.timeoutMs)
+  try {
+    await postWebhook(transport, webhook, { msg_type: 'interactive', card }, request.maxRetries, new Date())
+  } finally {
+    transport.dispose()
   }
 }
 

@@ -8,6 +8,8 @@ export interface AnnouncedPeriod {
   id: string
   startMonth: string
   endMonth: string
+  /** Whether this run created it (in a dry run: whether a real run would). */
+  created: boolean
 }
 
 export interface CardContext {
