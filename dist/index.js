@@ -33136,12 +33136,11 @@ async function run() {
             report.announcement = await announce(client, settings.notify, periods, runUrl());
         }
         setNotified(report.announcement);
-        const failures = [opening.failure, retiring?.failure, report.announcement?.failure].filter((failure) => failure !== undefined);
-        if (failures.length)
-            report.failure = failures.map(describeFailure).join(' ');
+        const failure = oneFailure([opening.failure, retiring?.failure, report.announcement?.failure]);
+        report.failure = failure && describeFailure(failure);
         await writeSummary(report);
-        if (report.failure)
-            setFailed(report.failure);
+        if (failure)
+            throw failure;
     }
     catch (error) {
         if (!isFailure(error) && error instanceof Error && error.stack)
@@ -33151,6 +33150,12 @@ async function run() {
     finally {
         client?.dispose();
     }
+}
+function oneFailure(parts) {
+    const failures = parts.filter((part) => part !== undefined);
+    if (failures.length <= 1)
+        return failures[0];
+    return new Failure({ kind: 'several', detail: failures.map(describeFailure).join(' ') });
 }
 function runUrl() {
     const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: id } = process.env;

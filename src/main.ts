@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { FeishuClient } from './feishu/client.js'
-import { type Failure, describeFailure, isFailure } from './feishu/errors.js'
+import { Failure, describeFailure, isFailure } from './feishu/errors.js'
 import { readSettings } from './inputs.js'
 import { announce } from './notify/announce.js'
 import { OkrApi } from './okr/api.js'
@@ -11,7 +11,8 @@ import { type Report, setNotified, setOutputs, writeSummary } from './report.js'
 
 /**
  * The step: settings → open the periods → retire old ones → outputs → announce → summary. What was done stands
- * in the outputs and the summary even when a later part fails; the step then fails with one message.
+ * in the outputs and the summary even when a later part fails; the step then fails, in the one catch, with one
+ * message.
  */
 export async function run(): Promise<void> {
   let client: FeishuClient | undefined
@@ -44,18 +45,23 @@ export async function run(): Promise<void> {
     }
     setNotified(report.announcement)
 
-    const failures = [opening.failure, retiring?.failure, report.announcement?.failure].filter(
-      (failure): failure is Failure => failure !== undefined,
-    )
-    if (failures.length) report.failure = failures.map(describeFailure).join(' ')
+    const failure = oneFailure([opening.failure, retiring?.failure, report.announcement?.failure])
+    report.failure = failure && describeFailure(failure)
     await writeSummary(report)
-    if (report.failure) core.setFailed(report.failure)
+    if (failure) throw failure
   } catch (error) {
     if (!isFailure(error) && error instanceof Error && error.stack) core.debug(error.stack)
     core.setFailed(describeFailure(error))
   } finally {
     client?.dispose()
   }
+}
+
+/** What failed, as one failure: a part that failed on its own, or the parts that did, in the order they ran. */
+function oneFailure(parts: (Failure | undefined)[]): Failure | undefined {
+  const failures = parts.filter((part): part is Failure => part !== undefined)
+  if (failures.length <= 1) return failures[0]
+  return new Failure({ kind: 'several', detail: failures.map(describeFailure).join(' ') })
 }
 
 /** The workflow run's page, from the variables the runner sets. */
