@@ -31616,9 +31616,7 @@ class Failure extends Error {
     name = 'Failure';
     hints;
     constructor(fields) {
-        super(fields.operation
-            ? `${fields.operation}: ${fields.detail ?? `code ${fields.code}`}`
-            : (fields.detail ?? fields.kind));
+        super(fields.kind);
         this.fields = fields;
         this.hints = fields.hints ?? [];
     }
@@ -31666,14 +31664,14 @@ const PLATFORM_CODES = {
     missingScope: 99991672,
     tokenLacksScope: 99991676,
 };
-const WRONG_CREDENTIALS = 'The app_id or app_secret is wrong: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.';
-const CHECK_CREDENTIALS = 'Check app_id and app_secret: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.';
-const TOKEN_REJECTED = 'Feishu rejected the tenant access token; re-run the job, and check that `domain` is the platform the app belongs to.';
+const CREDENTIAL_CODES = {
+    unknownApp: 10003,
+    secretInvalid: 10014,
+    wrongSecret: 10015,
+    wrongCredentials: 99991543,
+};
+const TOKEN_REJECTED = 'Feishu rejected the tenant access token; re-run the job, and check that the base URL is that of the platform the app belongs to.';
 const HINTS = {
-    10003: 'Check app_id: it must be the App ID of a self-built app that has been published at least once.',
-    10014: WRONG_CREDENTIALS,
-    10015: WRONG_CREDENTIALS,
-    99991543: WRONG_CREDENTIALS,
     99991662: 'The app is disabled: enable it in the Feishu developer console.',
     99991673: 'The app is unavailable: check its status in the Feishu developer console.',
     99991661: TOKEN_REJECTED,
@@ -31690,58 +31688,6 @@ function platformHint(code, scopes, needed) {
         return `Grant the app ${which} in the developer console ("Permissions & Scopes"), then publish a new version of the app so that the grant takes effect.`;
     }
     return HINTS[code];
-}
-
-;// CONCATENATED MODULE: ./src/feishu/json.ts
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function record(value) {
-    return isRecord(value) ? value : {};
-}
-function array(value) {
-    return Array.isArray(value) ? value : [];
-}
-function nonEmptyString(value) {
-    return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/feishu/redact.ts
-
-const MAX_SHOWN_CHARS = 200;
-const secrets = new Set();
-function addSecret(value) {
-    if (value === '')
-        return;
-    core_setSecret(value);
-    secrets.add(value);
-}
-const ESCAPE_SEQUENCES = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_]?)/g;
-const LINE_BREAKS = /[\r\n\t\v\f\u0085\u2028\u2029]+/g;
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu;
-const SECRET_FIELD = '(?:tenant_access_token|app_access_token|access_token|app_secret|secret|sign)';
-const SHAPES = [
-    [new RegExp(`"(${SECRET_FIELD})"\\s*:\\s*"[^"]*"?`, 'gi'), '"$1":"***"'],
-    [new RegExp(`(&quot;${SECRET_FIELD}&quot;\\s*:\\s*&quot;)(?:(?!&quot;).)*`, 'gi'), '$1***'],
-    [new RegExp(`\\b(${SECRET_FIELD}\\s*=\\s*)[^\\s&,;]*`, 'gi'), '$1***'],
-    [/\b[tu]-[A-Za-z0-9_-]{6,}/g, '***'],
-    [/\b(Bearer\s+)\S+/gi, '$1***'],
-    [/(\/bot\/v2\/hook\/)[^\s"'<>?#]+/g, '$1***'],
-];
-function clean(text, maxChars = MAX_SHOWN_CHARS) {
-    let safe = text.replace(ESCAPE_SEQUENCES, '').replace(LINE_BREAKS, ' ').replace(INVISIBLE, '');
-    for (const secret of [...secrets].sort((a, b) => b.length - a.length))
-        safe = safe.split(secret).join('***');
-    for (const [shape, replacement] of SHAPES)
-        safe = safe.replace(shape, replacement);
-    safe = safe.replace(/::/g, ': :').replace(/##\[/g, '## [').replace(/ {2,}/g, ' ').trim();
-    const chars = [...safe];
-    return chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join('')}…` : safe;
-}
-function digitsId(value) {
-    if (typeof value === 'string')
-        return /^\d{1,30}$/.test(value) ? value : undefined;
-    return Number.isSafeInteger(value) && value >= 0 ? String(value) : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/feishu/retry.ts
@@ -31798,6 +31744,92 @@ function rateLimitReset(ogwReset, retryAfter, now) {
     return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+;// CONCATENATED MODULE: ./src/credentials.ts
+
+
+
+const WRONG_CREDENTIALS = 'The app_id or app_secret is wrong: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.';
+const CHECK_CREDENTIALS = 'Check app_id and app_secret: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.';
+const credentials_HINTS = {
+    [CREDENTIAL_CODES.unknownApp]: 'Check app_id: it must be the App ID of a self-built app that has been published at least once.',
+    [CREDENTIAL_CODES.secretInvalid]: WRONG_CREDENTIALS,
+    [CREDENTIAL_CODES.wrongSecret]: WRONG_CREDENTIALS,
+    [CREDENTIAL_CODES.wrongCredentials]: WRONG_CREDENTIALS,
+};
+function explainAuthentication(error) {
+    if (!isFailure(error))
+        return error;
+    if (error.kind === 'unreadable' && error.fields.status === 404) {
+        return error.withHint('Check the domain input: it must be the base URL of the Feishu Open Platform.');
+    }
+    if (error.kind !== 'refused')
+        return error;
+    const hint = credentials_HINTS[error.fields.code ?? 0];
+    if (hint)
+        return error.withHint(hint);
+    return !transientReason(error) && error.hints.length === 0 ? error.withHint(CHECK_CREDENTIALS) : error;
+}
+
+;// CONCATENATED MODULE: ./src/feishu/json.ts
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function record(value) {
+    return isRecord(value) ? value : {};
+}
+function array(value) {
+    return Array.isArray(value) ? value : [];
+}
+function nonEmptyString(value) {
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/feishu/redact.ts
+
+const MAX_SHOWN_CHARS = 200;
+const secrets = new Set();
+function addSecret(value) {
+    if (value === '')
+        return;
+    core_setSecret(value);
+    const json = JSON.stringify(value).slice(1, -1);
+    const html = (text) => text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;');
+    for (const form of [value, json, html(value), html(json), encodeURIComponent(value)])
+        secrets.add(form);
+}
+const ESCAPE_SEQUENCES = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_]?)/g;
+const LINE_BREAKS = /[\r\n\t\v\f\u0085\u2028\u2029]+/g;
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu;
+const SECRET_FIELD = '(?:tenant_access_token|app_access_token|access_token|app_secret|secret|sign)';
+const SHAPES = [
+    [new RegExp(`"(${SECRET_FIELD})"\\s*:\\s*"[^"]*"?`, 'gi'), '"$1":"***"'],
+    [new RegExp(`(&quot;${SECRET_FIELD}&quot;\\s*:\\s*&quot;)(?:(?!&quot;).)*`, 'gi'), '$1***'],
+    [new RegExp(`\\b(${SECRET_FIELD}\\s*=\\s*)[^\\s&,;]*`, 'gi'), '$1***'],
+    [/\b[tu]-[A-Za-z0-9_-]{6,}/g, '***'],
+    [/\b(Bearer\s+)\S+/gi, '$1***'],
+    [/(\/bot\/v2\/hook\/)[^\s"'<>?#]+/g, '$1***'],
+];
+function clean(text, maxChars = MAX_SHOWN_CHARS) {
+    let safe = text.replace(ESCAPE_SEQUENCES, '').replace(LINE_BREAKS, ' ').replace(INVISIBLE, '');
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length))
+        safe = safe.split(secret).join('***');
+    for (const [shape, replacement] of SHAPES)
+        safe = safe.replace(shape, replacement);
+    safe = safe.replace(/::/g, ': :').replace(/##\[/g, '## [').replace(/ {2,}/g, ' ').trim();
+    const chars = [...safe];
+    return chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join('')}…` : safe;
+}
+function digitsId(value) {
+    if (typeof value === 'string')
+        return /^\d{1,30}$/.test(value) ? value : undefined;
+    return Number.isSafeInteger(value) && value >= 0 ? String(value) : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/feishu/envelope.ts
 
 
@@ -31806,26 +31838,10 @@ function rateLimitReset(ogwReset, retryAfter, now) {
 
 function readEnvelope(operation, answer, scopes = []) {
     const { status } = answer;
-    const logId = logIdOf(header(answer.headers, 'x-tt-logid') ?? header(answer.headers, 'x-request-id'));
-    let parsed;
-    try {
-        parsed = JSON.parse(answer.body.replace(/("(?:period_id|id)"\s*:\s*)(\d{16,})\b/g, '$1"$2"'));
-    }
-    catch {
-        parsed = undefined;
-    }
-    if (!isRecord(parsed) || typeof parsed.code !== 'number') {
-        const what = answer.body.trim() === '' ? 'an empty body' : `not a Feishu answer: ${clean(answer.body, 120)}`;
-        return thrown(new Failure({
-            kind: 'unreadable',
-            operation,
-            detail: `HTTP ${status}, ${what}`,
-            status,
-            logId,
-            unanswered: status < 300 || status >= 500,
-            resetMs: resetOf(answer),
-        }));
-    }
+    const logId = answerLogId(answer);
+    const parsed = parseAnswer(answer);
+    if (!isRecord(parsed) || typeof parsed.code !== 'number')
+        return thrown(unreadable(operation, answer));
     if (parsed.code === 0)
         return parsed;
     const error = record(parsed.error);
@@ -31847,6 +31863,30 @@ function readEnvelope(operation, answer, scopes = []) {
         resetMs: resetOf(answer),
     }));
 }
+function parseAnswer(answer) {
+    try {
+        return JSON.parse(answer.body.replace(/("(?:\w+_)?id"\s*:\s*)(\d{16,})\b/g, '$1"$2"'));
+    }
+    catch {
+        return undefined;
+    }
+}
+function unreadable(operation, answer) {
+    const { status, body } = answer;
+    const what = body.trim() === '' ? 'an empty body' : `not a Feishu answer: ${clean(body, 120)}`;
+    return new Failure({
+        kind: 'unreadable',
+        operation,
+        detail: `HTTP ${status}, ${what}`,
+        status,
+        logId: answerLogId(answer),
+        unanswered: status < 300 || status >= 500,
+        resetMs: resetOf(answer),
+    });
+}
+function answerLogId(answer) {
+    return logIdOf(header(answer.headers, 'x-tt-logid') ?? header(answer.headers, 'x-request-id'));
+}
 function thrown(failure) {
     throw failure;
 }
@@ -31857,9 +31897,17 @@ function logIdOf(value) {
     return value !== undefined && /^[\w-]{1,128}$/.test(value) ? value : undefined;
 }
 function troubleshooterOf(value) {
-    if (typeof value !== 'string' || !/^https:\/\/[^\s"'<>]+$/.test(value) || value.length > 500)
+    if (typeof value !== 'string' || value.length > 500 || !/^https:\/\/[^\s"'<>\\]+$/.test(value))
         return undefined;
-    return clean(value, 500);
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        return undefined;
+    }
+    const own = /(^|\.)(feishu\.cn|larksuite\.com|larkoffice\.com)$/.test(url.hostname);
+    return own && !url.username && !url.password && !url.port ? clean(value, 500) : undefined;
 }
 function header(headers, name) {
     const value = headers[name];
@@ -31880,9 +31928,11 @@ const MAX_ANSWER_BYTES = 1024 * 1024;
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 class Transport {
     timeoutMs;
+    timeoutName;
     agents = new lib_HttpClient('feishu-okr-period', [], { keepAlive: true });
-    constructor(timeoutMs) {
+    constructor(timeoutMs, timeoutName) {
         this.timeoutMs = timeoutMs;
+        this.timeoutName = timeoutName;
     }
     async exchange(request) {
         try {
@@ -31935,7 +31985,7 @@ class Transport {
             return new Failure({
                 kind: 'timeout',
                 operation,
-                detail: `no answer within ${this.timeoutMs / 1000} s (timeout_seconds)`,
+                detail: `no answer within ${this.timeoutMs / 1000} s${this.timeoutName ? ` (${this.timeoutName})` : ''}`,
                 unanswered: true,
             });
         }
@@ -31974,26 +32024,18 @@ class FeishuClient {
     token;
     constructor(options) {
         this.options = options;
-        addSecret(options.appSecret);
-        this.transport = new Transport(options.timeoutMs);
+        this.transport = new Transport(options.timeoutMs, options.timeoutName);
     }
     async authenticate() {
         const { appId, appSecret } = this.options;
-        let answer;
-        try {
-            answer = await this.send({
-                operation: TOKEN_OPERATION,
-                method: 'POST',
-                path: '/open-apis/auth/v3/tenant_access_token/internal',
-                body: { app_id: appId, app_secret: appSecret },
-            });
-        }
-        catch (error) {
-            const lasting = isRefusal(error) && !transientReason(error) && error.hints.length === 0;
-            throw lasting ? error.withHint(CHECK_CREDENTIALS) : error;
-        }
+        const answer = await this.send({
+            operation: TOKEN_OPERATION,
+            method: 'POST',
+            path: '/open-apis/auth/v3/tenant_access_token/internal',
+            body: { app_id: appId, app_secret: appSecret },
+        });
         const token = answer.tenant_access_token;
-        if (typeof token !== 'string' || !/^[\x21-\x7e]{1,512}$/.test(token)) {
+        if (typeof token !== 'string' || !/^[\x21-\x7e]{16,512}$/.test(token)) {
             throw new Failure({
                 kind: 'unreadable',
                 operation: TOKEN_OPERATION,
@@ -32074,12 +32116,14 @@ const PLACEHOLDER_NAMES = [...PLACEHOLDERS.keys()];
 const DEFAULT_TEXT = '新的 OKR 周期已开启：{periods}。请填写你的 OKR。\nNow open for OKRs: {periods}. Please set yours.';
 const MAX_TEXT_CHARS = 2000;
 const MAX_CARD_BYTES = 16 * 1024;
+const TOKENS = /\{\{|\}\}|\{([^{}]*)\}/g;
 function unknownPlaceholders(template) {
-    const names = [...template.replace(/\{\{|\}\}/g, '').matchAll(/\{([^{}]*)\}/g)].map(match => match[1] ?? '');
-    return names.filter(name => !PLACEHOLDERS.has(name));
+    return [...template.matchAll(TOKENS)]
+        .map(match => match[1])
+        .filter((name) => name !== undefined && !PLACEHOLDERS.has(name));
 }
 function renderText(template, context) {
-    return template.replace(/\{\{|\}\}|\{(\w+)\}/g, (whole, name) => name === undefined ? whole[0] : (PLACEHOLDERS.get(name)?.(context) ?? whole));
+    return template.replace(TOKENS, (whole, name) => name === undefined ? whole[0] : (PLACEHOLDERS.get(name)?.(context) ?? whole));
 }
 function buildCard(text, count) {
     const card = (content) => ({
@@ -32109,6 +32153,7 @@ function cardBytes(card) {
 }
 
 ;// CONCATENATED MODULE: ./src/okr/months.ts
+const MAX_RULE_LENGTH = 120;
 const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -32233,10 +32278,10 @@ function readSettings() {
     const dryRun = inputs_boolean('dry_run');
     const maxRetries = wholeNumber('max_retries', 0, MAX_RETRIES);
     const timeZone = zone('relative' in start || retireMode !== 'none');
-    const timeoutMs = timeoutSeconds() * 1000;
+    const timeoutMs = Math.round(timeoutSeconds() * 1000);
     const notify = notifyRequest(webhookUrl, webhookSecret, dryRun, maxRetries, timeoutMs);
     return {
-        client: { baseUrl: baseUrl(), appId, appSecret, timeoutMs, maxRetries },
+        client: { baseUrl: baseUrl(), appId, appSecret, timeoutMs, timeoutName: 'timeout_seconds', maxRetries },
         open: {
             periodRuleId: periodRuleId(),
             start,
@@ -32336,8 +32381,8 @@ function isLoopback(hostname) {
 }
 function timeoutSeconds() {
     const value = optional('timeout_seconds');
-    const seconds = /^\d{1,6}(\.\d{1,6})?$/.test(value) ? Number(value) : NaN;
-    if (!(seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS)) {
+    const seconds = /^\d{1,3}(\.\d{1,3})?$/.test(value) ? Number(value) : NaN;
+    if (!(seconds >= 0.001 && seconds <= MAX_TIMEOUT_SECONDS)) {
         fail('timeout_seconds', `must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}; got ${quote(value)}.`);
     }
     return seconds;
@@ -32371,11 +32416,10 @@ function notifyRequest(webhookUrl, secret, dryRun, maxRetries, timeoutMs) {
     if (unknown.length) {
         fail('notify_text', `has unknown placeholders ${unknown.map(name => `{${name}}`).join(', ')}: the placeholders are ${PLACEHOLDER_NAMES.map(name => `{${name}}`).join(', ')} (write {{ and }} for a literal brace).`);
     }
-    if (chatId === '' && webhookUrl === '') {
-        if (secret !== '')
-            fail('notify_webhook_secret', 'is set, but notify_webhook is not.');
+    if (secret !== '' && webhookUrl === '')
+        fail('notify_webhook_secret', 'is set, but notify_webhook is not.');
+    if (chatId === '' && webhookUrl === '')
         return undefined;
-    }
     return {
         chatId: chatId || undefined,
         webhook: webhookUrl === '' ? undefined : { url: webhook(webhookUrl), secret: secret || undefined },
@@ -32408,14 +32452,6 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 
 
 
-const webhook_HINTS = {
-    19021: 'The signature was refused: check notify_webhook_secret against the bot\'s "Signature verification" secret, and the runner\'s clock (Feishu allows an hour either way).',
-    19022: "The runner's IP address is not on the group bot's IP allowlist.",
-    19024: 'The group bot requires a keyword: put one of its keywords in notify_text.',
-    19001: "Feishu does not know this webhook: copy the URL again from the group bot's settings.",
-    9499: 'Feishu could not read the message; report this as a bug of the action.',
-    11232: 'The group bot is rate limited (about 5 messages a second, 100 a minute); try again in a minute.',
-};
 function webhookSignature(timestampSeconds, secret) {
     return (0,external_node_crypto_.createHmac)('sha256', `${timestampSeconds}\n${secret}`).update('').digest('base64');
 }
@@ -32443,39 +32479,21 @@ async function postWebhook(transport, webhook, message, maxRetries, now) {
         throw isFailure(error) && error.fields.unanswered ? error.withHint(MAY_HAVE_ARRIVED) : error;
     }
 }
-function readWebhookAnswer(operation, { status, headers, body }) {
-    const logId = header(headers, 'x-tt-logid') ?? header(headers, 'x-request-id');
-    const shownLogId = logId !== undefined && /^[\w-]{1,128}$/.test(logId) ? logId : undefined;
-    let parsed;
-    try {
-        parsed = JSON.parse(body);
-    }
-    catch {
-        parsed = undefined;
-    }
+function readWebhookAnswer(operation, answer) {
+    const parsed = parseAnswer(answer);
     const code = isRecord(parsed) ? (parsed.code ?? parsed.StatusCode) : undefined;
-    if (!isRecord(parsed) || typeof code !== 'number') {
-        throw new Failure({
-            kind: 'unreadable',
-            operation,
-            status,
-            detail: `HTTP ${status}, not a Feishu answer: ${clean(body, 120) || 'an empty body'}`,
-            logId: shownLogId,
-            unanswered: status < 300 || status >= 500,
-        });
-    }
+    if (!isRecord(parsed) || typeof code !== 'number')
+        throw unreadable(operation, answer);
     if (code === 0)
         return;
     const msg = parsed.msg ?? parsed.StatusMessage;
-    const hint = webhook_HINTS[code];
     throw new Failure({
         kind: 'refused',
         operation,
-        status,
+        status: answer.status,
         code,
         msg: clean(typeof msg === 'string' ? msg : ''),
-        logId: shownLogId,
-        hints: hint ? [hint] : [],
+        logId: answerLogId(answer),
     });
 }
 
@@ -32495,6 +32513,14 @@ const MESSAGE_HINTS = {
     230027: 'The app lacks a permission the message needs: grant it the scope im:message:send_as_bot (or im:message) and publish a new version of the app.',
     230099: 'Feishu could not read the card; report this as a bug of the action.',
     99992402: 'Feishu refused a field of the message; report this as a bug of the action.',
+};
+const WEBHOOK_HINTS = {
+    19021: 'The signature was refused: check notify_webhook_secret against the bot\'s "Signature verification" secret, and the runner\'s clock (Feishu allows an hour either way).',
+    19022: "The runner's IP address is not on the group bot's IP allowlist.",
+    19024: 'The group bot requires a keyword: put one of its keywords in notify_text.',
+    19001: "Feishu does not know this webhook: copy the URL again from the group bot's settings.",
+    9499: 'Feishu could not read the message; report this as a bug of the action.',
+    11232: 'The group bot is rate limited (about 5 messages a second, 100 a minute); try again in a minute.',
 };
 async function announce(client, request, all, runUrl) {
     const periods = request.when === 'created' ? all.filter(period => period.created) : all;
@@ -32553,9 +32579,12 @@ async function announce(client, request, all, runUrl) {
     };
 }
 async function postToWebhook(webhook, card, request) {
-    const transport = new Transport(request.timeoutMs);
+    const transport = new Transport(request.timeoutMs, 'timeout_seconds');
     try {
         await postWebhook(transport, webhook, { msg_type: 'interactive', card }, request.maxRetries, new Date());
+    }
+    catch (error) {
+        throw isRefusal(error) ? error.withHint(WEBHOOK_HINTS[error.fields.code ?? 0]) : error;
     }
     finally {
         transport.dispose();
@@ -32603,15 +32632,23 @@ const WRITE = ['okr:okr'];
 const READ = ['okr:okr:readonly', 'okr:okr'];
 const PAGE_SIZE = 100;
 const MAX_PAGES = 50;
+const MAX_PERIODS = PAGE_SIZE * MAX_PAGES;
 const api_HINTS = {
     1009999: 'Feishu had an internal error; re-run the job, and if it persists give the log id to Feishu support.',
-    1001001: 'Check period_rule_id and start_month.',
     1001002: 'The app may not manage OKR: ask the OKR admin to give the app OKR admin access.',
     1001003: 'Feishu could not find the user the request acts for.',
-    1001004: 'No period rule has that period_rule_id in this tenant.',
     1000403: "The OKR open API needs the OKR Business edition; this tenant's OKR is the Standard edition.",
+};
+const CREATE_HINTS = {
+    ...api_HINTS,
+    1001001: 'Check period_rule_id and start_month.',
+    1001004: 'No period rule has that period_rule_id in this tenant.',
     1001008: 'A period for that time already exists.',
     1001009: "start_month must be a month on which the rule's periods start.",
+};
+const STATUS_HINTS = {
+    ...api_HINTS,
+    1001004: 'Feishu no longer knows this period; re-run the job to work from a fresh list.',
 };
 class OkrApi {
     client;
@@ -32626,12 +32663,14 @@ class OkrApi {
             path: PERIODS_PATH,
             body: { period_rule_id: periodRuleId, start_month: formatMonth(start) },
             scopes: WRITE,
+            hints: CREATE_HINTS,
         });
         this.periods = undefined;
+        const end = monthField(data.end_month);
         return {
             id: digitsId(data.period_id),
-            startMonth: monthField(data.start_month) ?? start,
-            endMonth: monthField(data.end_month),
+            startMonth: start,
+            endMonth: end !== undefined && end >= start && end < start + MAX_RULE_LENGTH ? end : undefined,
         };
     }
     async listPeriods(fresh = false) {
@@ -32649,9 +32688,13 @@ class OkrApi {
                 path: `${PERIODS_PATH}?${query.toString()}`,
                 scopes: READ,
             });
-            periods.push(...array(data.items).map(toListedPeriod));
+            for (const item of array(data.items)) {
+                if (periods.length >= MAX_PERIODS)
+                    break;
+                periods.push(toListedPeriod(item));
+            }
             const next = typeof data.page_token === 'string' && data.page_token.length <= 1024 ? data.page_token : '';
-            if (data.has_more !== true || next === '' || next === pageToken)
+            if (data.has_more !== true || next === '' || next === pageToken || periods.length >= MAX_PERIODS)
                 break;
             pageToken = next;
         }
@@ -32669,8 +32712,8 @@ class OkrApi {
                 {
                     id,
                     type: typeof type === 'string' ? clean(type, 20) : '?',
-                    length: Number(length),
-                    firstMonth: Number(firstMonth),
+                    length: typeof length === 'number' ? length : NaN,
+                    firstMonth: typeof firstMonth === 'number' ? firstMonth : NaN,
                 },
             ];
         });
@@ -32682,15 +32725,16 @@ class OkrApi {
             path: `${PERIODS_PATH}/${periodId}`,
             body: { status },
             scopes: WRITE,
+            hints: STATUS_HINTS,
         });
         this.periods = undefined;
     }
-    async call(call) {
+    async call({ hints = api_HINTS, ...call }) {
         try {
             return await this.client.call({ ...call, transientCodes: [OKR_CODES.unknownError] });
         }
         catch (error) {
-            throw isRefusal(error) ? error.withHint(api_HINTS[error.fields.code ?? 0]) : error;
+            throw isRefusal(error) ? error.withHint(hints[error.fields.code ?? 0]) : error;
         }
     }
 }
@@ -32727,9 +32771,10 @@ const RULE_LIST_LIMIT = 20;
 async function openPeriods(okr, request, today) {
     const opener = new Opener(okr, request);
     const first = await opener.firstMonth(today);
+    const step = request.count > 1 ? (await opener.fetchRule()).length : 0;
     const periods = [];
     for (let index = 0; index < request.count; index++) {
-        const start = first + index * (opener.rule?.length ?? 0);
+        const start = first + index * step;
         try {
             periods.push(await opener.open(start));
         }
@@ -32750,12 +32795,9 @@ class Opener {
         this.request = request;
     }
     async firstMonth(today) {
-        const { start, count, dryRun, periodRuleId, timeZone } = this.request;
-        if ('month' in start) {
-            if (count > 1 || dryRun)
-                await this.fetchRule();
+        const { start, periodRuleId, timeZone } = this.request;
+        if ('month' in start)
             return start.month;
-        }
         const rule = await this.fetchRule();
         const thisMonth = monthAt(today, timeZone);
         const holdingToday = periodStartHolding(rule, thisMonth);
@@ -32844,6 +32886,7 @@ class Opener {
         }
         if (found.exact) {
             const id = usableId(found.exact.id, 'The list of periods names it');
+            warnIfRetired(found.exact, id);
             info(`Found the existing period ${id || '(no id)'} (${formatMonth(start)} to ${formatMonth(found.end)}).`);
             return { id, startMonth: start, endMonth: found.end, result: 'existed' };
         }
@@ -32875,7 +32918,7 @@ class Opener {
                 detail: `No period rule has the id ${periodRuleId} in this tenant (input 'period_rule_id'). ${listRules(rules)}`,
             });
         }
-        if (!isWholeNumber(rule.length, 1, 120) || !isWholeNumber(rule.firstMonth, 1, 12)) {
+        if (!isWholeNumber(rule.length, 1, MAX_RULE_LENGTH) || !isWholeNumber(rule.firstMonth, 1, 12)) {
             throw new Failure({
                 kind: 'rule',
                 detail: `Period rule ${periodRuleId} has length ${rule.length} and first month ${rule.firstMonth}, from which no start month can be computed.`,
@@ -32910,13 +32953,18 @@ function matches(periods, start, end) {
 }
 function existsFailure(start, period) {
     return new Failure({
-        kind: 'refused',
+        kind: 'conflict',
         operation: 'Creating the OKR period (dry run)',
         detail: `${describePeriods([period])} exists already, so Feishu would answer code ${OKR_CODES.periodExists}`,
         hints: [
             `The period starting ${formatMonth(start)} exists already; set allow_existing: true to accept an existing period as success.`,
         ],
     });
+}
+function warnIfRetired(period, id) {
+    if (period.status !== 2 && period.status !== 3)
+        return;
+    warning(`The existing period ${id || '(no usable id)'} is ${STATUS_NAMES[period.status]} in Feishu; set it back to normal in the OKR admin console if it is to be used.`);
 }
 function usableId(id, what) {
     if (id !== undefined)
@@ -32966,13 +33014,26 @@ function doesNotFit(rule, start) {
 
 
 const STATUS = { hide: 3, invalid: 2 };
+const CHINA_TIME = 'Asia/Shanghai';
+const RERUN = 'A re-run finishes the job: the periods already changed are skipped.';
 async function retirePeriods(okr, request, today, opened) {
-    const lastEligible = monthAt(today, request.timeZone) - 1 - request.afterMonths;
-    const due = (await okr.listPeriods())
-        .filter((period) => isDue(period, lastEligible, opened))
-        .sort((a, b) => a.startMonth - b.startMonth || a.endMonth - b.endMonth);
+    const thisMonth = Math.min(monthAt(today, request.timeZone), monthAt(today, CHINA_TIME));
+    const lastEligible = thisMonth - 1 - request.afterMonths;
     const status = STATUS[request.mode];
     const verb = request.mode === 'hide' ? 'hide' : 'mark invalid';
+    let listed;
+    try {
+        listed = await okr.listPeriods();
+    }
+    catch (error) {
+        if (!isFailure(error))
+            throw error;
+        const detail = `Could not look for periods to ${verb}, so none was changed`;
+        return { periods: [], failure: new Failure({ kind: 'partial', detail, cause: error, hints: [RERUN] }) };
+    }
+    const due = listed
+        .filter((period) => isDue(period, lastEligible, opened))
+        .sort((a, b) => a.startMonth - b.startMonth || a.endMonth - b.endMonth);
     if (due.length === 0) {
         info(`No period ended in ${formatMonth(lastEligible)} or before and is still normal: nothing to ${verb}.`);
         return { periods: [] };
@@ -33001,7 +33062,7 @@ async function retirePeriods(okr, request, today, opened) {
                     cause: error,
                     hints: [
                         done.length ? `Changed before it: ${done.map(p => p.id).join(', ')}.` : 'No period was changed.',
-                        `Not changed: ${left.join(', ')}. A re-run finishes the job: the periods already changed are skipped.`,
+                        `Not changed: ${left.join(', ')}. ${RERUN}`,
                     ],
                 }),
             };
@@ -33015,7 +33076,8 @@ function isDue(period, lastEligible, opened) {
     const { id, startMonth, endMonth, status } = period;
     if (id === undefined || startMonth === undefined || endMonth === undefined)
         return false;
-    return (status === 0 || status === 1) && endMonth <= lastEligible && !opened.has(id);
+    const ours = opened.some(p => p.id === id || (p.startMonth === startMonth && p.endMonth === endMonth));
+    return (status === 0 || status === 1) && endMonth <= lastEligible && !ours;
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
@@ -33078,6 +33140,14 @@ async function writeSummary(report) {
         summary.addRaw(`<p><strong>Failed:</strong> ${report_escape(failure)}</p>`, true);
     await summary.write();
 }
+async function writeFailureSummary(failure) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await summary_summary
+        .addHeading('OKR period', 3)
+        .addRaw(`<p><strong>Failed:</strong> ${report_escape(failure)}</p>`, true)
+        .write();
+}
 const RESULTS = {
     created: () => 'created',
     existed: dryRun => (dryRun ? 'dry run: exists already' : 'already existed'),
@@ -33109,21 +33179,22 @@ function report_escape(text) {
 
 
 
+
 async function run() {
     let client;
+    let summarized = false;
     try {
         const settings = readSettings();
         client = new FeishuClient(settings.client);
         await client.authenticate().catch((error) => {
-            throw isFailure(error) && error.kind === 'unreadable' && error.fields.status === 404
-                ? error.withHint('Check the domain input: it must be the base URL of the Feishu Open Platform.')
-                : error;
+            throw explainAuthentication(error);
         });
         const okr = new OkrApi(client);
         const today = new Date();
         const opening = await openPeriods(okr, settings.open, today);
-        const opened = new Set(opening.periods.map(period => period.id).filter(Boolean));
-        const retiring = settings.retire && !opening.failure ? await retirePeriods(okr, settings.retire, today, opened) : undefined;
+        const retiring = settings.retire && !opening.failure
+            ? await retirePeriods(okr, settings.retire, today, opening.periods)
+            : undefined;
         const report = { settings, opening, retiring };
         setOutputs(report);
         if (settings.notify && opening.periods.length) {
@@ -33139,13 +33210,17 @@ async function run() {
         const failure = oneFailure([opening.failure, retiring?.failure, report.announcement?.failure]);
         report.failure = failure && describeFailure(failure);
         await writeSummary(report);
+        summarized = true;
         if (failure)
             throw failure;
     }
     catch (error) {
         if (!isFailure(error) && error instanceof Error && error.stack)
             core_debug(error.stack);
-        setFailed(describeFailure(error));
+        const message = describeFailure(error);
+        if (!summarized)
+            await writeFailureSummary(message).catch(() => undefined);
+        setFailed(message);
     }
     finally {
         client?.dispose();

@@ -74,11 +74,11 @@ export function readSettings(): Settings {
   const dryRun = boolean('dry_run')
   const maxRetries = wholeNumber('max_retries', 0, MAX_RETRIES)
   const timeZone = zone('relative' in start || retireMode !== 'none')
-  const timeoutMs = timeoutSeconds() * 1000
+  const timeoutMs = Math.round(timeoutSeconds() * 1000)
   const notify = notifyRequest(webhookUrl, webhookSecret, dryRun, maxRetries, timeoutMs)
 
   return {
-    client: { baseUrl: baseUrl(), appId, appSecret, timeoutMs, maxRetries },
+    client: { baseUrl: baseUrl(), appId, appSecret, timeoutMs, timeoutName: 'timeout_seconds', maxRetries },
     open: {
       periodRuleId: periodRuleId(),
       start,
@@ -194,8 +194,9 @@ function isLoopback(hostname: string): boolean {
 
 function timeoutSeconds(): number {
   const value = optional('timeout_seconds')
-  const seconds = /^\d{1,6}(\.\d{1,6})?$/.test(value) ? Number(value) : NaN
-  if (!(seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS)) {
+  const seconds = /^\d{1,3}(\.\d{1,3})?$/.test(value) ? Number(value) : NaN
+  // Whole milliseconds: the timer takes nothing finer.
+  if (!(seconds >= 0.001 && seconds <= MAX_TIMEOUT_SECONDS)) {
     fail(
       'timeout_seconds',
       `must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}; got ${quote(value)}.`,
@@ -242,10 +243,8 @@ function notifyRequest(
       `has unknown placeholders ${unknown.map(name => `{${name}}`).join(', ')}: the placeholders are ${PLACEHOLDER_NAMES.map(name => `{${name}}`).join(', ')} (write {{ and }} for a literal brace).`,
     )
   }
-  if (chatId === '' && webhookUrl === '') {
-    if (secret !== '') fail('notify_webhook_secret', 'is set, but notify_webhook is not.')
-    return undefined
-  }
+  if (secret !== '' && webhookUrl === '') fail('notify_webhook_secret', 'is set, but notify_webhook is not.')
+  if (chatId === '' && webhookUrl === '') return undefined
   return {
     chatId: chatId || undefined,
     webhook: webhookUrl === '' ? undefined : { url: webhook(webhookUrl), secret: secret || undefined },

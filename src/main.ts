@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { explainAuthentication } from './credentials.js'
 import { FeishuClient } from './feishu/client.js'
 import { Failure, describeFailure, isFailure } from './feishu/errors.js'
 import { readSettings } from './inputs.js'
@@ -7,7 +8,7 @@ import { OkrApi } from './okr/api.js'
 import { formatMonth, formatOptionalMonth } from './okr/months.js'
 import { openPeriods } from './okr/open.js'
 import { retirePeriods } from './okr/retire.js'
-import { type Report, setNotified, setOutputs, writeSummary } from './report.js'
+import { type Report, setNotified, setOutputs, writeFailureSummary, writeSummary } from './report.js'
 
 /**
  * The step: settings → open the periods → retire old ones → outputs → announce → summary. What was done stands
@@ -16,20 +17,20 @@ import { type Report, setNotified, setOutputs, writeSummary } from './report.js'
  */
 export async function run(): Promise<void> {
   let client: FeishuClient | undefined
+  let summarized = false
   try {
     const settings = readSettings()
     client = new FeishuClient(settings.client)
     await client.authenticate().catch((error: unknown) => {
-      throw isFailure(error) && error.kind === 'unreadable' && error.fields.status === 404
-        ? error.withHint('Check the domain input: it must be the base URL of the Feishu Open Platform.')
-        : error
+      throw explainAuthentication(error)
     })
     const okr = new OkrApi(client)
     const today = new Date()
     const opening = await openPeriods(okr, settings.open, today)
-    const opened = new Set(opening.periods.map(period => period.id).filter(Boolean))
     const retiring =
-      settings.retire && !opening.failure ? await retirePeriods(okr, settings.retire, today, opened) : undefined
+      settings.retire && !opening.failure
+        ? await retirePeriods(okr, settings.retire, today, opening.periods)
+        : undefined
     const report: Report = { settings, opening, retiring }
     setOutputs(report)
 
@@ -48,10 +49,14 @@ export async function run(): Promise<void> {
     const failure = oneFailure([opening.failure, retiring?.failure, report.announcement?.failure])
     report.failure = failure && describeFailure(failure)
     await writeSummary(report)
+    summarized = true
     if (failure) throw failure
   } catch (error) {
     if (!isFailure(error) && error instanceof Error && error.stack) core.debug(error.stack)
-    core.setFailed(describeFailure(error))
+    const message = describeFailure(error)
+    // A summary that cannot be written must not hide why the step failed.
+    if (!summarized) await writeFailureSummary(message).catch(() => undefined)
+    core.setFailed(message)
   } finally {
     client?.dispose()
   }

@@ -89,6 +89,15 @@ export async function writeSummary(report: Report): Promise<void> {
   await summary.write()
 }
 
+/** The summary of a step that failed before it had anything to report. */
+export async function writeFailureSummary(failure: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  await core.summary
+    .addHeading('OKR period', 3)
+    .addRaw(`<p><strong>Failed:</strong> ${escape(failure)}</p>`, true)
+    .write()
+}
+
 const RESULTS: Record<PeriodOutcome['result'], (dryRun: boolean) => string> = {
   created: () => 'created',
   existed: dryRun => (dryRun ? 'dry run: exists already' : 'already existed'),

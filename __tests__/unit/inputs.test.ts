@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import { Failure } from '../../src/feishu/errors.js'
+import { Failure, describeFailure } from '../../src/feishu/errors.js'
 import { DEFAULTS, readSettings } from '../../src/inputs.js'
 import { DEFAULT_TEXT } from '../../src/notify/card.js'
 import { parseMonth } from '../../src/okr/months.js'
@@ -24,12 +24,13 @@ function setInputs(inputs: Record<string, string>): void {
     process.env[`INPUT_${name.toUpperCase()}`] = value
 }
 
-function failure(inputs: Record<string, string>): Failure {
+/** The message of the input failure that `inputs` cause. */
+function failure(inputs: Record<string, string>): { message: string } {
   setInputs(inputs)
   try {
     readSettings()
   } catch (error) {
-    if (error instanceof Failure && error.kind === 'input') return error
+    if (error instanceof Failure && error.kind === 'input') return { message: describeFailure(error) }
     throw error
   }
   throw new Error('expected an input failure')
@@ -49,6 +50,7 @@ describe('readSettings', () => {
         appSecret: 'app-secret-value',
         baseUrl: 'https://open.feishu.cn',
         timeoutMs: 30_000,
+        timeoutName: 'timeout_seconds',
         maxRetries: 3,
       },
       open: {

@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { type Envelope, readEnvelope } from './envelope.js'
 import { type CallFailure, Failure, isFailure, isRefusal } from './errors.js'
-import { CHECK_CREDENTIALS, PLATFORM_CODES } from './hints.js'
+import { PLATFORM_CODES } from './hints.js'
 import { record } from './json.js'
 import { addSecret } from './redact.js'
 import { nextRetry, transientReason } from './retry.js'
@@ -13,6 +13,8 @@ export interface ClientOptions {
   appId: string
   appSecret: string
   timeoutMs: number
+  /** What the user calls the timeout, for the message that says it ran out. */
+  timeoutName?: string
   maxRetries: number
 }
 
@@ -39,28 +41,22 @@ export class FeishuClient {
   readonly transport: Transport
   private token: string | undefined
 
+  /** The caller masks the app secret as soon as it reads it; the token is masked here, as soon as it comes. */
   constructor(private readonly options: ClientOptions) {
-    addSecret(options.appSecret)
-    this.transport = new Transport(options.timeoutMs)
+    this.transport = new Transport(options.timeoutMs, options.timeoutName)
   }
 
   async authenticate(): Promise<void> {
     const { appId, appSecret } = this.options
-    let answer: Envelope
-    try {
-      answer = await this.send({
-        operation: TOKEN_OPERATION,
-        method: 'POST',
-        path: '/open-apis/auth/v3/tenant_access_token/internal',
-        body: { app_id: appId, app_secret: appSecret },
-      })
-    } catch (error) {
-      // Whatever its code, a lasting refusal of the token call comes down to the app's credentials.
-      const lasting = isRefusal(error) && !transientReason(error) && error.hints.length === 0
-      throw lasting ? error.withHint(CHECK_CREDENTIALS) : error
-    }
+    const answer = await this.send({
+      operation: TOKEN_OPERATION,
+      method: 'POST',
+      path: '/open-apis/auth/v3/tenant_access_token/internal',
+      body: { app_id: appId, app_secret: appSecret },
+    })
     const token = answer.tenant_access_token
-    if (typeof token !== 'string' || !/^[\x21-\x7e]{1,512}$/.test(token)) {
+    // A token is a long opaque string; a short one would mask common text in every later log line.
+    if (typeof token !== 'string' || !/^[\x21-\x7e]{16,512}$/.test(token)) {
       throw new Failure({
         kind: 'unreadable',
         operation: TOKEN_OPERATION,

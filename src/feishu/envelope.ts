@@ -15,30 +15,9 @@ export type Envelope = Record<string, unknown> & { code: 0 }
  */
 export function readEnvelope(operation: string, answer: Answer, scopes: readonly string[] = []): Envelope {
   const { status } = answer
-  const logId = logIdOf(header(answer.headers, 'x-tt-logid') ?? header(answer.headers, 'x-request-id'))
-  let parsed: unknown
-  try {
-    // Feishu's ids have 19 digits, more than a JavaScript number holds exactly: should one come unquoted, it
-    // is read as the string it stands for.
-    parsed = JSON.parse(answer.body.replace(/("(?:period_id|id)"\s*:\s*)(\d{16,})\b/g, '$1"$2"'))
-  } catch {
-    parsed = undefined
-  }
-  if (!isRecord(parsed) || typeof parsed.code !== 'number') {
-    const what = answer.body.trim() === '' ? 'an empty body' : `not a Feishu answer: ${clean(answer.body, 120)}`
-    return thrown(
-      new Failure({
-        kind: 'unreadable',
-        operation,
-        detail: `HTTP ${status}, ${what}`,
-        status,
-        logId,
-        // A 4xx page (a firewall's, a wrong path's) means the platform did not act; a 2xx or 5xx one may hide that it did.
-        unanswered: status < 300 || status >= 500,
-        resetMs: resetOf(answer),
-      }),
-    )
-  }
+  const logId = answerLogId(answer)
+  const parsed = parseAnswer(answer)
+  if (!isRecord(parsed) || typeof parsed.code !== 'number') return thrown(unreadable(operation, answer))
   if (parsed.code === 0) return parsed as Envelope
 
   const error = record(parsed.error)
@@ -63,6 +42,38 @@ export function readEnvelope(operation: string, answer: Answer, scopes: readonly
   )
 }
 
+/** The body as JSON, or undefined. */
+export function parseAnswer(answer: Answer): unknown {
+  try {
+    // Feishu's ids have 19 digits, more than a JavaScript number holds exactly: should one come unquoted, it
+    // is read as the string it stands for.
+    return JSON.parse(answer.body.replace(/("(?:\w+_)?id"\s*:\s*)(\d{16,})\b/g, '$1"$2"')) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+/** An answer that is not the platform's JSON: its status and a cleaned excerpt. */
+export function unreadable(operation: string, answer: Answer): CallFailure {
+  const { status, body } = answer
+  const what = body.trim() === '' ? 'an empty body' : `not a Feishu answer: ${clean(body, 120)}`
+  return new Failure({
+    kind: 'unreadable',
+    operation,
+    detail: `HTTP ${status}, ${what}`,
+    status,
+    logId: answerLogId(answer),
+    // A 4xx page (a firewall's, a wrong path's) means the platform did not act; a 2xx or 5xx one may hide that it did.
+    unanswered: status < 300 || status >= 500,
+    resetMs: resetOf(answer),
+  })
+}
+
+/** The log id Feishu support asks for, when the answer has one that is an id. */
+export function answerLogId(answer: Answer): string | undefined {
+  return logIdOf(header(answer.headers, 'x-tt-logid') ?? header(answer.headers, 'x-request-id'))
+}
+
 function thrown(failure: CallFailure): never {
   throw failure
 }
@@ -80,13 +91,20 @@ function logIdOf(value: string | undefined): string | undefined {
   return value !== undefined && /^[\w-]{1,128}$/.test(value) ? value : undefined
 }
 
-/** Only an https link, cleaned, is passed on as the troubleshooter. */
+/** Only a plain https link to Feishu's or Lark's own site is passed on as the troubleshooter. */
 function troubleshooterOf(value: unknown): string | undefined {
-  if (typeof value !== 'string' || !/^https:\/\/[^\s"'<>]+$/.test(value) || value.length > 500) return undefined
-  return clean(value, 500)
+  if (typeof value !== 'string' || value.length > 500 || !/^https:\/\/[^\s"'<>\\]+$/.test(value)) return undefined
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return undefined
+  }
+  const own = /(^|\.)(feishu\.cn|larksuite\.com|larkoffice\.com)$/.test(url.hostname)
+  return own && !url.username && !url.password && !url.port ? clean(value, 500) : undefined
 }
 
-export function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
+function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name]
   return (Array.isArray(value) ? value[0] : value) || undefined
 }

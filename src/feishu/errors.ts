@@ -38,11 +38,8 @@ export class Failure<K extends string = string> extends Error {
   readonly hints: readonly string[]
 
   constructor(readonly fields: FailureFields<K>) {
-    super(
-      fields.operation
-        ? `${fields.operation}: ${fields.detail ?? `code ${fields.code}`}`
-        : (fields.detail ?? fields.kind),
-    )
+    // Only the kind: the message a user reads is describeFailure's.
+    super(fields.kind)
     this.hints = fields.hints ?? []
   }
 

@@ -7,19 +7,18 @@ export const PLATFORM_CODES = {
   tokenLacksScope: 99991676,
 } as const
 
-const WRONG_CREDENTIALS =
-  'The app_id or app_secret is wrong: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.'
-/** For a lasting refusal of the token call whose code says nothing more precise. */
-export const CHECK_CREDENTIALS =
-  'Check app_id and app_secret: copy both from the app\'s "Credentials & Basic Info" page into the repository\'s secrets.'
+/** Codes with which the token call refuses the app's credentials; its caller knows where they came from. */
+export const CREDENTIAL_CODES = {
+  unknownApp: 10003,
+  secretInvalid: 10014,
+  wrongSecret: 10015,
+  wrongCredentials: 99991543,
+} as const
+
 const TOKEN_REJECTED =
-  'Feishu rejected the tenant access token; re-run the job, and check that `domain` is the platform the app belongs to.'
+  'Feishu rejected the tenant access token; re-run the job, and check that the base URL is that of the platform the app belongs to.'
 
 const HINTS: Record<number, string> = {
-  10003: 'Check app_id: it must be the App ID of a self-built app that has been published at least once.',
-  10014: WRONG_CREDENTIALS,
-  10015: WRONG_CREDENTIALS,
-  99991543: WRONG_CREDENTIALS,
   99991662: 'The app is disabled: enable it in the Feishu developer console.',
   99991673: 'The app is unavailable: check its status in the Feishu developer console.',
   99991661: TOKEN_REJECTED,

@@ -11,11 +11,22 @@ export const MAX_SHOWN_CHARS = 200
 
 const secrets = new Set<string>()
 
-/** Masks `value` in the runner's log and cuts it out of everything `clean` returns. */
+/**
+ * Masks `value` in the runner's log and cuts it out of everything `clean` returns, also as a server would quote it:
+ * escaped in JSON, in HTML, or in a URL.
+ */
 export function addSecret(value: string): void {
   if (value === '') return
   core.setSecret(value)
-  secrets.add(value)
+  const json = JSON.stringify(value).slice(1, -1)
+  const html = (text: string): string =>
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&#39;')
+  for (const form of [value, json, html(value), html(json), encodeURIComponent(value)]) secrets.add(form)
 }
 
 // ESC-introduced sequences (CSI, OSC, and two-character escapes), as a terminal would read them.

@@ -36,7 +36,11 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREAC
 export class Transport {
   private readonly agents = new HttpClient('feishu-okr-period', [], { keepAlive: true })
 
-  constructor(private readonly timeoutMs: number) {}
+  /** `timeoutName` is what the user calls the timeout, for the message that says it ran out. */
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly timeoutName?: string,
+  ) {}
 
   async exchange(request: Request): Promise<Answer> {
     try {
@@ -95,7 +99,7 @@ export class Transport {
       return new Failure({
         kind: 'timeout',
         operation,
-        detail: `no answer within ${this.timeoutMs / 1000} s (timeout_seconds)`,
+        detail: `no answer within ${this.timeoutMs / 1000} s${this.timeoutName ? ` (${this.timeoutName})` : ''}`,
         unanswered: true,
       })
     }

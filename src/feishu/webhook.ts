@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { withRetries } from './client.js'
-import { header } from './envelope.js'
+import { answerLogId, parseAnswer, unreadable } from './envelope.js'
 import { Failure, isFailure } from './errors.js'
 import { isRecord } from './json.js'
 import { clean } from './redact.js'
@@ -16,16 +16,6 @@ export interface Webhook {
   url: URL
   /** The signing secret, when the group bot verifies signatures. */
   secret?: string
-}
-
-const HINTS: Record<number, string> = {
-  19021:
-    'The signature was refused: check notify_webhook_secret against the bot\'s "Signature verification" secret, and the runner\'s clock (Feishu allows an hour either way).',
-  19022: "The runner's IP address is not on the group bot's IP allowlist.",
-  19024: 'The group bot requires a keyword: put one of its keywords in notify_text.',
-  19001: "Feishu does not know this webhook: copy the URL again from the group bot's settings.",
-  9499: 'Feishu could not read the message; report this as a bug of the action.',
-  11232: 'The group bot is rate limited (about 5 messages a second, 100 a minute); try again in a minute.',
 }
 
 /** `sign` as Feishu checks it: the key is the timestamp, a line break and the secret; the message is empty. */
@@ -77,37 +67,18 @@ export async function postWebhook(
 }
 
 /** Feishu answers `{code, msg}`, older deployments `{StatusCode, StatusMessage}`; 0 is success either way. */
-function readWebhookAnswer(operation: string, { status, headers, body }: Answer): void {
-  const logId = header(headers, 'x-tt-logid') ?? header(headers, 'x-request-id')
-  const shownLogId = logId !== undefined && /^[\w-]{1,128}$/.test(logId) ? logId : undefined
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(body)
-  } catch {
-    parsed = undefined
-  }
+function readWebhookAnswer(operation: string, answer: Answer): void {
+  const parsed = parseAnswer(answer)
   const code = isRecord(parsed) ? (parsed.code ?? parsed.StatusCode) : undefined
-  if (!isRecord(parsed) || typeof code !== 'number') {
-    throw new Failure({
-      kind: 'unreadable',
-      operation,
-      status,
-      detail: `HTTP ${status}, not a Feishu answer: ${clean(body, 120) || 'an empty body'}`,
-      logId: shownLogId,
-      // A page that is not Feishu's answer, but for a 4xx one, may hide that the post went through.
-      unanswered: status < 300 || status >= 500,
-    })
-  }
+  if (!isRecord(parsed) || typeof code !== 'number') throw unreadable(operation, answer)
   if (code === 0) return
   const msg = parsed.msg ?? parsed.StatusMessage
-  const hint = HINTS[code]
   throw new Failure({
     kind: 'refused',
     operation,
-    status,
+    status: answer.status,
     code,
     msg: clean(typeof msg === 'string' ? msg : ''),
-    logId: shownLogId,
-    hints: hint ? [hint] : [],
+    logId: answerLogId(answer),
   })
 }

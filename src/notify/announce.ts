@@ -46,6 +46,17 @@ const MESSAGE_HINTS: Record<number, string> = {
   99992402: 'Feishu refused a field of the message; report this as a bug of the action.',
 }
 
+/** Codes of a custom bot's webhook, and what the user can do. */
+const WEBHOOK_HINTS: Record<number, string> = {
+  19021:
+    'The signature was refused: check notify_webhook_secret against the bot\'s "Signature verification" secret, and the runner\'s clock (Feishu allows an hour either way).',
+  19022: "The runner's IP address is not on the group bot's IP allowlist.",
+  19024: 'The group bot requires a keyword: put one of its keywords in notify_text.',
+  19001: "Feishu does not know this webhook: copy the URL again from the group bot's settings.",
+  9499: 'Feishu could not read the message; report this as a bug of the action.',
+  11232: 'The group bot is rate limited (about 5 messages a second, 100 a minute); try again in a minute.',
+}
+
 /**
  * Announces the periods in a Feishu chat, once per run: as the app's bot, with a `uuid` that lets Feishu drop a
  * second copy of a retried message, and through a group's webhook. Sent after the periods are open; a failure
@@ -123,9 +134,11 @@ export async function announce(
  * a webhook post that fails on it cannot be told from one that arrived, so it could not be retried.
  */
 async function postToWebhook(webhook: Webhook, card: Record<string, unknown>, request: NotifyRequest): Promise<void> {
-  const transport = new Transport(request.timeoutMs)
+  const transport = new Transport(request.timeoutMs, 'timeout_seconds')
   try {
     await postWebhook(transport, webhook, { msg_type: 'interactive', card }, request.maxRetries, new Date())
+  } catch (error) {
+    throw isRefusal(error) ? error.withHint(WEBHOOK_HINTS[error.fields.code ?? 0]) : error
   } finally {
     transport.dispose()
   }

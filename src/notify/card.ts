@@ -49,14 +49,18 @@ export const MAX_TEXT_CHARS = 2000
  */
 export const MAX_CARD_BYTES = 16 * 1024
 
-/** The placeholders in `template` that do not exist; `{{` and `}}` stand for literal braces. */
+/** `{{` and `}}` (a literal brace), or a `{name}`: one reading for the check and for the rendering. */
+const TOKENS = /\{\{|\}\}|\{([^{}]*)\}/g
+
+/** The placeholders in `template` that do not exist. */
 export function unknownPlaceholders(template: string): string[] {
-  const names = [...template.replace(/\{\{|\}\}/g, '').matchAll(/\{([^{}]*)\}/g)].map(match => match[1] ?? '')
-  return names.filter(name => !PLACEHOLDERS.has(name))
+  return [...template.matchAll(TOKENS)]
+    .map(match => match[1])
+    .filter((name): name is string => name !== undefined && !PLACEHOLDERS.has(name))
 }
 
 export function renderText(template: string, context: CardContext): string {
-  return template.replace(/\{\{|\}\}|\{(\w+)\}/g, (whole, name: string | undefined) =>
+  return template.replace(TOKENS, (whole, name: string | undefined) =>
     name === undefined ? whole[0] : (PLACEHOLDERS.get(name)?.(context) ?? whole),
   )
 }

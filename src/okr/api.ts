@@ -1,8 +1,16 @@
-import type { FeishuClient } from '../feishu/client.js'
+import type { Call, FeishuClient } from '../feishu/client.js'
 import { isRefusal } from '../feishu/errors.js'
 import { array, record } from '../feishu/json.js'
 import { clean, digitsId } from '../feishu/redact.js'
-import { type Month, type PeriodRule, formatMonth, monthOfPeriodEnd, monthOfPeriodStart, parseMonth } from './months.js'
+import {
+  type Month,
+  type PeriodRule,
+  formatMonth,
+  monthOfPeriodEnd,
+  monthOfPeriodStart,
+  parseMonth,
+  MAX_RULE_LENGTH,
+} from './months.js'
 
 /**
  * The OKR endpoints this action uses, on the Feishu client: what each sends, how its answer is read (every field
@@ -41,18 +49,30 @@ const WRITE = ['okr:okr']
 const READ = ['okr:okr:readonly', 'okr:okr']
 /** Periods per page of the list; more than a tenant makes in years, so one page is the usual case. */
 const PAGE_SIZE = 100
-/** A guard against a server that keeps saying `has_more`. */
+/** Guards against a server that keeps saying `has_more`, or sends more periods than any tenant has. */
 const MAX_PAGES = 50
+const MAX_PERIODS = PAGE_SIZE * MAX_PAGES
 
+/** What each code means to the user, whichever OKR call it answered. */
 const HINTS: Record<number, string> = {
   1009999: 'Feishu had an internal error; re-run the job, and if it persists give the log id to Feishu support.',
-  1001001: 'Check period_rule_id and start_month.',
   1001002: 'The app may not manage OKR: ask the OKR admin to give the app OKR admin access.',
   1001003: 'Feishu could not find the user the request acts for.',
-  1001004: 'No period rule has that period_rule_id in this tenant.',
   1000403: "The OKR open API needs the OKR Business edition; this tenant's OKR is the Standard edition.",
+}
+
+/** What the codes whose meaning depends on the call mean to the user of the create. */
+const CREATE_HINTS: Record<number, string> = {
+  ...HINTS,
+  1001001: 'Check period_rule_id and start_month.',
+  1001004: 'No period rule has that period_rule_id in this tenant.',
   1001008: 'A period for that time already exists.',
   1001009: "start_month must be a month on which the rule's periods start.",
+}
+
+const STATUS_HINTS: Record<number, string> = {
+  ...HINTS,
+  1001004: 'Feishu no longer knows this period; re-run the job to work from a fresh list.',
 }
 
 /** What the OKR API needs of the Feishu client: a call with its token, retries and envelope. */
@@ -71,12 +91,15 @@ export class OkrApi {
       path: PERIODS_PATH,
       body: { period_rule_id: periodRuleId, start_month: formatMonth(start) },
       scopes: WRITE,
+      hints: CREATE_HINTS,
     })
     this.periods = undefined
+    // The period asked for starts on `start`; an answer that says otherwise is not believed.
+    const end = monthField(data.end_month)
     return {
       id: digitsId(data.period_id),
-      startMonth: monthField(data.start_month) ?? start,
-      endMonth: monthField(data.end_month),
+      startMonth: start,
+      endMonth: end !== undefined && end >= start && end < start + MAX_RULE_LENGTH ? end : undefined,
     }
   }
 
@@ -94,9 +117,12 @@ export class OkrApi {
         path: `${PERIODS_PATH}?${query.toString()}`,
         scopes: READ,
       })
-      periods.push(...array(data.items).map(toListedPeriod))
+      for (const item of array(data.items)) {
+        if (periods.length >= MAX_PERIODS) break
+        periods.push(toListedPeriod(item))
+      }
       const next = typeof data.page_token === 'string' && data.page_token.length <= 1024 ? data.page_token : ''
-      if (data.has_more !== true || next === '' || next === pageToken) break
+      if (data.has_more !== true || next === '' || next === pageToken || periods.length >= MAX_PERIODS) break
       pageToken = next
     }
     this.periods = periods
@@ -113,8 +139,9 @@ export class OkrApi {
         {
           id,
           type: typeof type === 'string' ? clean(type, 20) : '?',
-          length: Number(length),
-          firstMonth: Number(firstMonth),
+          // Anything but a number is no length: NaN, which the rule's checks refuse.
+          length: typeof length === 'number' ? length : NaN,
+          firstMonth: typeof firstMonth === 'number' ? firstMonth : NaN,
         },
       ]
     })
@@ -127,15 +154,19 @@ export class OkrApi {
       path: `${PERIODS_PATH}/${periodId}`,
       body: { status },
       scopes: WRITE,
+      hints: STATUS_HINTS,
     })
     this.periods = undefined
   }
 
-  private async call(call: Parameters<FeishuClient['call']>[0]): Promise<Record<string, unknown>> {
+  private async call({
+    hints = HINTS,
+    ...call
+  }: Call & { hints?: Record<number, string> }): Promise<Record<string, unknown>> {
     try {
       return await this.client.call({ ...call, transientCodes: [OKR_CODES.unknownError] })
     } catch (error) {
-      throw isRefusal(error) ? error.withHint(HINTS[error.fields.code ?? 0]) : error
+      throw isRefusal(error) ? error.withHint(hints[error.fields.code ?? 0]) : error
     }
   }
 }

@@ -13,6 +13,9 @@ export interface PeriodRule {
   firstMonth: number
 }
 
+/** The longest period rule whose months are computed: ten years. */
+export const MAX_RULE_LENGTH = 120
+
 const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/
 const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000
 const DAY_MS = 24 * 60 * 60 * 1000

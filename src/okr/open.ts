@@ -1,7 +1,8 @@
 import * as core from '@actions/core'
 import { Failure, describeFailure, isFailure, isRefusal } from '../feishu/errors.js'
-import { type ListedPeriod, OKR_CODES, type OkrApi } from './api.js'
+import { type ListedPeriod, OKR_CODES, type OkrApi, STATUS_NAMES } from './api.js'
 import {
+  MAX_RULE_LENGTH,
   type Month,
   type PeriodRule,
   describeRule,
@@ -52,10 +53,10 @@ const RULE_LIST_LIMIT = 20
 export async function openPeriods(okr: OkrApi, request: OpenRequest, today: Date): Promise<Opening> {
   const opener = new Opener(okr, request)
   const first = await opener.firstMonth(today)
+  const step = request.count > 1 ? (await opener.fetchRule()).length : 0
   const periods: PeriodOutcome[] = []
   for (let index = 0; index < request.count; index++) {
-    // A rule is known whenever count > 1: the first month needs it (see Opener.firstMonth).
-    const start = first + index * (opener.rule?.length ?? 0)
+    const start = first + index * step
     try {
       periods.push(await opener.open(start))
     } catch (error) {
@@ -75,11 +76,8 @@ class Opener {
   ) {}
 
   async firstMonth(today: Date): Promise<Month> {
-    const { start, count, dryRun, periodRuleId, timeZone } = this.request
-    if ('month' in start) {
-      if (count > 1 || dryRun) await this.fetchRule()
-      return start.month
-    }
+    const { start, periodRuleId, timeZone } = this.request
+    if ('month' in start) return start.month
     const rule = await this.fetchRule()
     const thisMonth = monthAt(today, timeZone)
     const holdingToday = periodStartHolding(rule, thisMonth)
@@ -187,6 +185,7 @@ class Opener {
     }
     if (found.exact) {
       const id = usableId(found.exact.id, 'The list of periods names it')
+      warnIfRetired(found.exact, id)
       core.info(`Found the existing period ${id || '(no id)'} (${formatMonth(start)} to ${formatMonth(found.end)}).`)
       return { id, startMonth: start, endMonth: found.end, result: 'existed' }
     }
@@ -227,7 +226,7 @@ class Opener {
         detail: `No period rule has the id ${periodRuleId} in this tenant (input 'period_rule_id'). ${listRules(rules)}`,
       })
     }
-    if (!isWholeNumber(rule.length, 1, 120) || !isWholeNumber(rule.firstMonth, 1, 12)) {
+    if (!isWholeNumber(rule.length, 1, MAX_RULE_LENGTH) || !isWholeNumber(rule.firstMonth, 1, 12)) {
       throw new Failure({
         kind: 'rule',
         detail: `Period rule ${periodRuleId} has length ${rule.length} and first month ${rule.firstMonth}, from which no start month can be computed.`,
@@ -272,13 +271,21 @@ function matches(periods: ListedPeriod[], start: Month, end: Month): { exact?: L
 /** 1001008 as a dry run foresees it: the same message as the real run's, without Feishu's own words. */
 function existsFailure(start: Month, period: ListedPeriod): Failure {
   return new Failure({
-    kind: 'refused',
+    kind: 'conflict',
     operation: 'Creating the OKR period (dry run)',
     detail: `${describePeriods([period])} exists already, so Feishu would answer code ${OKR_CODES.periodExists}`,
     hints: [
       `The period starting ${formatMonth(start)} exists already; set allow_existing: true to accept an existing period as success.`,
     ],
   })
+}
+
+/** Says so when the period found is hidden or marked invalid: it exists, but members may not see or use it. */
+function warnIfRetired(period: ListedPeriod, id: string): void {
+  if (period.status !== 2 && period.status !== 3) return
+  core.warning(
+    `The existing period ${id || '(no usable id)'} is ${STATUS_NAMES[period.status]} in Feishu; set it back to normal in the OKR admin console if it is to be used.`,
+  )
 }
 
 /** `id`, or empty with a warning when Feishu's answer gave none that is usable. */

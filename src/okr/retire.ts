@@ -27,6 +27,17 @@ export interface Retiring {
 }
 
 const STATUS: Record<RetireRequest['mode'], PeriodStatus> = { hide: 3, invalid: 2 }
+const CHINA_TIME = 'Asia/Shanghai'
+const RERUN = 'A re-run finishes the job: the periods already changed are skipped.'
+
+/** A period this run opened or found: never retired, known by its id or, when it has none, by its months. */
+export interface OpenedPeriod {
+  id: string
+  startMonth: Month
+  endMonth: Month | undefined
+}
+
+type DuePeriod = ListedPeriod & { id: string; startMonth: Month; endMonth: Month }
 
 /**
  * Gives every period of the tenant that ended long enough ago, and is still normal, the status asked for. The
@@ -38,16 +49,24 @@ export async function retirePeriods(
   okr: OkrApi,
   request: RetireRequest,
   today: Date,
-  opened: ReadonlySet<string>,
+  opened: readonly OpenedPeriod[],
 ): Promise<Retiring> {
-  const lastEligible = monthAt(today, request.timeZone) - 1 - request.afterMonths
-  const due = (await okr.listPeriods())
-    .filter((period): period is ListedPeriod & { id: string; startMonth: Month; endMonth: Month } =>
-      isDue(period, lastEligible, opened),
-    )
-    .sort((a, b) => a.startMonth - b.startMonth || a.endMonth - b.endMonth)
+  // Feishu's periods end in China time: a period is over only once it is over there too.
+  const thisMonth = Math.min(monthAt(today, request.timeZone), monthAt(today, CHINA_TIME))
+  const lastEligible = thisMonth - 1 - request.afterMonths
   const status = STATUS[request.mode]
   const verb = request.mode === 'hide' ? 'hide' : 'mark invalid'
+  let listed: ListedPeriod[]
+  try {
+    listed = await okr.listPeriods()
+  } catch (error) {
+    if (!isFailure(error)) throw error
+    const detail = `Could not look for periods to ${verb}, so none was changed`
+    return { periods: [], failure: new Failure({ kind: 'partial', detail, cause: error, hints: [RERUN] }) }
+  }
+  const due = listed
+    .filter((period): period is DuePeriod => isDue(period, lastEligible, opened))
+    .sort((a, b) => a.startMonth - b.startMonth || a.endMonth - b.endMonth)
   if (due.length === 0) {
     core.info(`No period ended in ${formatMonth(lastEligible)} or before and is still normal: nothing to ${verb}.`)
     return { periods: [] }
@@ -75,7 +94,7 @@ export async function retirePeriods(
           cause: error,
           hints: [
             done.length ? `Changed before it: ${done.map(p => p.id).join(', ')}.` : 'No period was changed.',
-            `Not changed: ${left.join(', ')}. A re-run finishes the job: the periods already changed are skipped.`,
+            `Not changed: ${left.join(', ')}. ${RERUN}`,
           ],
         }),
       }
@@ -86,8 +105,9 @@ export async function retirePeriods(
   return { periods: done }
 }
 
-function isDue(period: ListedPeriod, lastEligible: Month, opened: ReadonlySet<string>): boolean {
+function isDue(period: ListedPeriod, lastEligible: Month, opened: readonly OpenedPeriod[]): period is DuePeriod {
   const { id, startMonth, endMonth, status } = period
   if (id === undefined || startMonth === undefined || endMonth === undefined) return false
-  return (status === 0 || status === 1) && endMonth <= lastEligible && !opened.has(id)
+  const ours = opened.some(p => p.id === id || (p.startMonth === startMonth && p.endMonth === endMonth))
+  return (status === 0 || status === 1) && endMonth <= lastEligible && !ours
 }
