@@ -112,6 +112,16 @@ describe('wrong credentials', () => {
     ])
   })
 
+  it('says why in the job summary too', async () => {
+    await start()
+    const result = await run({ app_secret: 'wrong-secret' })
+
+    expect(result.summary).toMatch(
+      /^<h3>OKR period<\/h3>\n<p><strong>Failed:<\/strong> Getting the tenant access token failed: Feishu answered code 10014 /,
+    )
+    expect(result.summary).not.toContain('wrong-secret')
+  })
+
   it.each([
     [200, { app_id: 'cli_unknown' }, 10003, /Check app_id/],
     [400, { app_id: 'cli_unknown' }, 10003, /Check app_id/],

@@ -271,6 +271,30 @@ describe('retire: old periods hidden or marked invalid', () => {
     expect(Object.values(statuses()).filter(s => s === 3)).toHaveLength(4)
   })
 
+  it('a list that fails after the periods were opened: the outputs and the summary still tell what was opened', async () => {
+    await start({ periods: mixed })
+    emulator.inject({
+      method: 'GET',
+      path: PATHS.periods,
+      fault: 'code',
+      code: 1001002,
+      msg: 'No permission.',
+      status: 403,
+    })
+    const result = await run({ start_month: '2027-04', retire: 'hide', retire_after_months: '0' })
+
+    expect(result.exitCode).toBe(1)
+    const [opened] = emulator.periods().filter(p => p.start_month === '2027-04')
+    expect(result.outputs).toMatchObject({ period_id: opened.id, created: 'true', retired: '[]' })
+    expect(result.summary).toContain(`<td>${opened.id}</td><td>2027-04</td><td>2027-06</td><td>created</td>`)
+    expect(result.errors).toEqual([
+      expect.stringMatching(
+        /^Could not look for periods to hide, so none was changed: Listing OKR periods failed: Feishu answered code 1001002 .* A re-run finishes the job/,
+      ),
+    ])
+    expect(patches()).toEqual([])
+  })
+
   it('every PATCH goes through the same retries', async () => {
     await start({ periods: mixed.slice(0, 1) })
     emulator.inject({ method: 'PATCH', path: `${PATHS.periods}/*`, fault: 'status500' })

@@ -223,6 +223,93 @@ describe('a dry run on an existing period tells what a real run would do', () =>
   })
 })
 
+describe('answers of the right type but the wrong content', () => {
+  it('a list of 400,000 junk items: read within bounds, nothing crashes, the period is still reported', async () => {
+    await start({ periods: [{ period_rule_id: QUARTERLY, start_month: '2027-01' }] })
+    emulator.inject({
+      method: 'GET',
+      path: PATHS.periods,
+      fault: 'answer',
+      body: { code: 0, msg: 'success', data: { has_more: false, items: Array<number>(400_000).fill(0) } },
+    })
+    const result = await run({ allow_existing: 'true', retire: 'hide' })
+
+    expect(result.exitCode).toBe(0)
+    expect(printed(result)).not.toMatch(/Unexpected error|call stack/)
+    expect(result.outputs).toMatchObject({ period_id: '', start_month: '2027-01', created: 'false', retired: '[]' })
+  })
+
+  it('a create answer whose months are not the ones asked for: the months asked for are reported', async () => {
+    await start()
+    emulator.inject({
+      method: 'POST',
+      path: PATHS.periods,
+      fault: 'answer',
+      body: {
+        code: 0,
+        msg: 'success',
+        data: { period_id: '7000000000000000042', start_month: '1999-01', end_month: '1998-01' },
+      },
+    })
+    const result = await run()
+
+    expect(result.exitCode).toBe(0)
+    expect(result.outputs).toMatchObject({ period_id: '7000000000000000042', start_month: '2027-01', end_month: '' })
+  })
+
+  it('a token too short to mask safely is not a token', async () => {
+    await start()
+    emulator.inject({
+      method: 'POST',
+      path: PATHS.token,
+      fault: 'answer',
+      body: { code: 0, msg: 'ok', tenant_access_token: 'e', expire: 7200 },
+    })
+    const result = await run()
+
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).not.toContain('::add-mask::e\n')
+    expect(result.errors).toEqual([
+      'Getting the tenant access token failed: Feishu answered code 0 without a usable tenant_access_token.',
+    ])
+    expect(sent(emulator)).toEqual([TOKEN])
+  })
+
+  it.each([
+    'https://open.feishu.cn@evil.example/fix-it-here',
+    'https://evil.example/open.feishu.cn',
+    'javascript:alert(1)',
+  ])("a troubleshooter link that is not Feishu's own (%s) is not shown", async link => {
+    await start()
+    emulator.inject({
+      method: 'POST',
+      path: PATHS.periods,
+      fault: 'answer',
+      status: 400,
+      body: { code: 1001002, msg: 'No permission.', error: { troubleshooter: link } },
+    })
+    const result = await run()
+
+    expect(result.exitCode).toBe(1)
+    expect(printed(result)).not.toContain('evil.example')
+    expect(printed(result)).not.toContain('javascript:')
+    expect(result.errors[0]).not.toContain('Troubleshooter')
+  })
+
+  it('a period found hidden is reported, with a warning that members may not see it', async () => {
+    await start({
+      periods: [{ period_rule_id: QUARTERLY, start_month: '2027-01', id: '7000000000000000042', status: 3 }],
+    })
+    const result = await run({ allow_existing: 'true' })
+
+    expect(result.exitCode).toBe(0)
+    expect(result.outputs['period_id']).toBe('7000000000000000042')
+    expect(result.warnings).toEqual([
+      'The existing period 7000000000000000042 is hidden in Feishu; set it back to normal in the OKR admin console if it is to be used.',
+    ])
+  })
+})
+
 describe('small things', () => {
   it('says why a connection failed once', async () => {
     const closed = await startEmulator()

@@ -22,6 +22,14 @@ function textOf(card: Record<string, unknown>): string {
   return element.text.content
 }
 
+describe('one reading of braces for the check and the rendering', () => {
+  it('a placeholder followed by a stray brace is checked as the renderer reads it', () => {
+    expect(unknownPlaceholders('A {x}} B')).toEqual(['x'])
+    expect(unknownPlaceholders('{period_id}} and {{literal}}')).toEqual([])
+    expect(renderText('{period_id}} and {{literal}}', { periods: [Q1] })).toBe(`${Q1.id}} and {literal}`)
+  })
+})
+
 describe('renderText', () => {
   it('fills in every placeholder, the singular ones from the first period', () => {
     const text = renderText('{start_month}|{end_month}|{period_id}|{periods}|{last_end_month}|{count}|{run_url}', {

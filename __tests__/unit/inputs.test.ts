@@ -155,9 +155,17 @@ describe('readSettings', () => {
     expect(readSettings().open).toMatchObject({ allowExisting: value, dryRun: value })
   })
 
-  it('accepts fractions of a second and no retries', () => {
+  it('accepts fractions of a second, as whole milliseconds, and no retries', () => {
     setInputs({ timeout_seconds: '0.5', max_retries: '0' })
     expect(readSettings().client).toMatchObject({ timeoutMs: 500, maxRetries: 0 })
+    setInputs({ timeout_seconds: '1.005' })
+    expect(readSettings().client.timeoutMs).toBe(1005)
+  })
+
+  it('refuses a notify_webhook_secret without notify_webhook, whatever else is set', () => {
+    expect(failure({ notify_chat_id: 'oc_abc', notify_webhook_secret: 's' }).message).toBe(
+      "Input 'notify_webhook_secret' is set, but notify_webhook is not.",
+    )
   })
 
   it('reads the credentials from FEISHU_APP_ID / FEISHU_APP_SECRET when the inputs are empty, and masks the secret', () => {
@@ -195,6 +203,7 @@ describe('a bad input fails with one error that names it', () => {
     ['timeout_seconds', '0', /got "0"/],
     ['timeout_seconds', '301', /got "301"/],
     ['timeout_seconds', '1e3', /got "1e3"/],
+    ['timeout_seconds', '0.0005', /got "0.0005"/],
     ['max_retries', '-1', /^Input 'max_retries' must be a whole number from 0 to 10; got "-1"\.$/],
     ['max_retries', '2.5', /got "2.5"/],
     ['max_retries', '11', /got "11"/],

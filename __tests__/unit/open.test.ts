@@ -103,6 +103,19 @@ describe('the right period', () => {
   })
 })
 
+describe('a rule whose fields are not numbers', () => {
+  it('is refused, not read as a rule of one month', async () => {
+    const odd = { period_rule_id: '103', type: 'month', length: true, first_month: [1] }
+    const { okr } = fakeOkr({ rules: [odd as unknown as typeof QUARTERLY_RULE] })
+    const failure = await openPeriods(okr, request({ periodRuleId: '103', count: 2 }), today).catch(
+      (error: unknown) => error,
+    )
+    expect(describeFailure(failure)).toBe(
+      'Period rule 103 has length NaN and first month NaN, from which no start month can be computed.',
+    )
+  })
+})
+
 describe('dry run', () => {
   const existing = [{ id: '11', start: '2027-01', end: '2027-03' }]
 

@@ -5,6 +5,16 @@ import { captureStdout } from '../support/stdout.js'
 const stdout = captureStdout()
 
 describe('clean', () => {
+  it('cuts a secret out also as a server would quote it: escaped in JSON, in HTML, in a URL', () => {
+    const secret = 'ab"cd<ef&gh tail'
+    addSecret(secret)
+    const json = JSON.stringify({ app_secret: secret })
+    const html = json.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;')
+    for (const quoted of [json, html, encodeURIComponent(secret)]) {
+      expect(clean(`page: ${quoted}`)).not.toMatch(/cd|ef|gh|tail/)
+    }
+  })
+
   it('masks a secret in the runner and cuts it out, before shortening, so that no part of it remains', () => {
     addSecret('S3cr3tValueNoOneMaySee')
     expect(stdout.lines().join('\n')).toContain('::add-mask::S3cr3tValueNoOneMaySee')

@@ -82,6 +82,16 @@ describe('retirePeriods', () => {
     expect(retiring.periods.map(p => p.id)).toEqual(['1', '2'])
   })
 
+  it('explains a refusal by what the call was: an unknown period, not an unknown rule', async () => {
+    const { okr } = fakeOkr({
+      periods: tenant(),
+      refuse: call => (call.method === 'PATCH' ? refusal(1001004) : undefined),
+    })
+    const retiring = await retirePeriods(okr, request(), today, [])
+    expect(describeFailure(retiring.failure)).toContain('Feishu no longer knows this period')
+    expect(describeFailure(retiring.failure)).not.toContain('period_rule_id')
+  })
+
   it('reports a list that fails as a failure of its own, having changed nothing', async () => {
     const { okr, calls } = fakeOkr({
       periods: tenant(),
