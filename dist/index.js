@@ -32619,6 +32619,7 @@ function messageUuid(chatId, periods) {
 
 
 
+
 const OKR_CODES = {
     unknownError: 1009999,
     ruleNotFound: 1001004,
@@ -32694,8 +32695,12 @@ class OkrApi {
                 periods.push(toListedPeriod(item));
             }
             const next = typeof data.page_token === 'string' && data.page_token.length <= 1024 ? data.page_token : '';
-            if (data.has_more !== true || next === '' || next === pageToken || periods.length >= MAX_PERIODS)
+            if (data.has_more !== true || next === '' || next === pageToken)
                 break;
+            if (page === MAX_PAGES || periods.length >= MAX_PERIODS) {
+                warning(`The list of periods goes on past ${periods.length} periods; only those were read.`);
+                break;
+            }
             pageToken = next;
         }
         this.periods = periods;
@@ -33192,6 +33197,8 @@ async function run() {
         const okr = new OkrApi(client);
         const today = new Date();
         const opening = await openPeriods(okr, settings.open, today);
+        if (settings.retire && opening.failure)
+            info('Opening the periods failed, so no period is retired.');
         const retiring = settings.retire && !opening.failure
             ? await retirePeriods(okr, settings.retire, today, opening.periods)
             : undefined;

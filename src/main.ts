@@ -27,6 +27,7 @@ export async function run(): Promise<void> {
     const okr = new OkrApi(client)
     const today = new Date()
     const opening = await openPeriods(okr, settings.open, today)
+    if (settings.retire && opening.failure) core.info('Opening the periods failed, so no period is retired.')
     const retiring =
       settings.retire && !opening.failure
         ? await retirePeriods(okr, settings.retire, today, opening.periods)

@@ -1,3 +1,4 @@
+import * as core from '@actions/core'
 import type { Call, FeishuClient } from '../feishu/client.js'
 import { isRefusal } from '../feishu/errors.js'
 import { array, record } from '../feishu/json.js'
@@ -122,7 +123,11 @@ export class OkrApi {
         periods.push(toListedPeriod(item))
       }
       const next = typeof data.page_token === 'string' && data.page_token.length <= 1024 ? data.page_token : ''
-      if (data.has_more !== true || next === '' || next === pageToken || periods.length >= MAX_PERIODS) break
+      if (data.has_more !== true || next === '' || next === pageToken) break
+      if (page === MAX_PAGES || periods.length >= MAX_PERIODS) {
+        core.warning(`The list of periods goes on past ${periods.length} periods; only those were read.`)
+        break
+      }
       pageToken = next
     }
     this.periods = periods
