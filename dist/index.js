@@ -32670,7 +32670,6 @@ class OkrApi {
         const end = monthField(data.end_month);
         return {
             id: digitsId(data.period_id),
-            startMonth: start,
             endMonth: end !== undefined && end >= start && end < start + MAX_RULE_LENGTH ? end : undefined,
         };
     }
@@ -32833,8 +32832,8 @@ class Opener {
         }
         const id = usableId(created.id, 'Feishu created the period');
         const endMonth = created.endMonth ?? (this.rule && periodEnd(this.rule, start));
-        info(`Created OKR period ${id || '(no id)'} (${formatMonth(created.startMonth)} to ${formatOptionalMonth(endMonth)}).`);
-        return { id, startMonth: created.startMonth, endMonth, result: 'created' };
+        info(`Created OKR period ${id || '(no id)'} (${formatMonth(start)} to ${formatOptionalMonth(endMonth)}).`);
+        return { id, startMonth: start, endMonth, result: 'created' };
     }
     async dryRun(start) {
         const rule = await this.fetchRule();
@@ -33090,21 +33089,21 @@ function isDue(period, lastEligible, opened) {
 
 
 function setOutputs({ opening, retiring }) {
-    const [first] = opening.periods;
-    if (first) {
-        setOutput('period_id', first.id);
-        setOutput('start_month', formatMonth(first.startMonth));
-        setOutput('end_month', first.endMonth === undefined ? '' : formatMonth(first.endMonth));
-        setOutput('created', String(first.result === 'created'));
-    }
     const periods = opening.periods.map(period => ({
         period_id: period.id,
         start_month: formatMonth(period.startMonth),
         end_month: period.endMonth === undefined ? '' : formatMonth(period.endMonth),
         created: period.result === 'created',
     }));
+    const [first] = periods;
+    if (first) {
+        setOutput('period_id', first.period_id);
+        setOutput('start_month', first.start_month);
+        setOutput('end_month', first.end_month);
+        setOutput('created', String(first.created));
+    }
     setOutput('periods', JSON.stringify(periods));
-    setOutput('created_count', String(opening.periods.filter(period => period.result === 'created').length));
+    setOutput('created_count', String(periods.filter(period => period.created).length));
     const retired = (retiring?.periods ?? []).map(period => ({
         period_id: period.id,
         start_month: formatMonth(period.startMonth),
@@ -33197,11 +33196,11 @@ async function run() {
         const okr = new OkrApi(client);
         const today = new Date();
         const opening = await openPeriods(okr, settings.open, today);
+        let retiring;
         if (settings.retire && opening.failure)
             info('Opening the periods failed, so no period is retired.');
-        const retiring = settings.retire && !opening.failure
-            ? await retirePeriods(okr, settings.retire, today, opening.periods)
-            : undefined;
+        else if (settings.retire)
+            retiring = await retirePeriods(okr, settings.retire, today, opening.periods);
         const report = { settings, opening, retiring };
         setOutputs(report);
         if (settings.notify && opening.periods.length) {

@@ -27,11 +27,9 @@ export async function run(): Promise<void> {
     const okr = new OkrApi(client)
     const today = new Date()
     const opening = await openPeriods(okr, settings.open, today)
+    let retiring
     if (settings.retire && opening.failure) core.info('Opening the periods failed, so no period is retired.')
-    const retiring =
-      settings.retire && !opening.failure
-        ? await retirePeriods(okr, settings.retire, today, opening.periods)
-        : undefined
+    else if (settings.retire) retiring = await retirePeriods(okr, settings.retire, today, opening.periods)
     const report: Report = { settings, opening, retiring }
     setOutputs(report)
 

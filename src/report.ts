@@ -1,5 +1,4 @@
 import * as core from '@actions/core'
-
 import type { Settings } from './inputs.js'
 import type { Announcement } from './notify/announce.js'
 import { STATUS_NAMES } from './okr/api.js'
@@ -22,21 +21,21 @@ export interface Report {
  * string of digits where it was read, and months are formatted here, so no output carries server text.
  */
 export function setOutputs({ opening, retiring }: Report): void {
-  const [first] = opening.periods
-  if (first) {
-    core.setOutput('period_id', first.id)
-    core.setOutput('start_month', formatMonth(first.startMonth))
-    core.setOutput('end_month', first.endMonth === undefined ? '' : formatMonth(first.endMonth))
-    core.setOutput('created', String(first.result === 'created'))
-  }
   const periods = opening.periods.map(period => ({
     period_id: period.id,
     start_month: formatMonth(period.startMonth),
     end_month: period.endMonth === undefined ? '' : formatMonth(period.endMonth),
     created: period.result === 'created',
   }))
+  const [first] = periods
+  if (first) {
+    core.setOutput('period_id', first.period_id)
+    core.setOutput('start_month', first.start_month)
+    core.setOutput('end_month', first.end_month)
+    core.setOutput('created', String(first.created))
+  }
   core.setOutput('periods', JSON.stringify(periods))
-  core.setOutput('created_count', String(opening.periods.filter(period => period.result === 'created').length))
+  core.setOutput('created_count', String(periods.filter(period => period.created).length))
   const retired = (retiring?.periods ?? []).map(period => ({
     period_id: period.id,
     start_month: formatMonth(period.startMonth),

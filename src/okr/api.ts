@@ -38,9 +38,9 @@ export interface ListedPeriod {
   status: PeriodStatus | undefined
 }
 
+/** The period created; it starts on the month asked for. */
 export interface CreatedPeriod {
   id: string | undefined
-  startMonth: Month
   endMonth: Month | undefined
 }
 
@@ -99,7 +99,6 @@ export class OkrApi {
     const end = monthField(data.end_month)
     return {
       id: digitsId(data.period_id),
-      startMonth: start,
       endMonth: end !== undefined && end >= start && end < start + MAX_RULE_LENGTH ? end : undefined,
     }
   }

@@ -106,10 +106,8 @@ class Opener {
     }
     const id = usableId(created.id, 'Feishu created the period')
     const endMonth = created.endMonth ?? (this.rule && periodEnd(this.rule, start))
-    core.info(
-      `Created OKR period ${id || '(no id)'} (${formatMonth(created.startMonth)} to ${formatOptionalMonth(endMonth)}).`,
-    )
-    return { id, startMonth: created.startMonth, endMonth, result: 'created' }
+    core.info(`Created OKR period ${id || '(no id)'} (${formatMonth(start)} to ${formatOptionalMonth(endMonth)}).`)
+    return { id, startMonth: start, endMonth, result: 'created' }
   }
 
   /** What a real run would do, told from the list: create the period, find it, or fail as 1001008 would. */
